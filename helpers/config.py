@@ -1,0 +1,75 @@
+"""Settings shared by the whole course: quick mode and where files live.
+
+Quick mode
+----------
+Set the environment variable ``COURSE_QUICK=1`` to shrink every training run
+and every large computation so that the whole course runs in a few minutes
+(this is what CI does). Quick mode changes *sizes* (epochs, samples, grid
+resolution), never the code path: use :func:`pick` to choose a size.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+QUICK_ENV = "COURSE_QUICK"
+DATA_DIR_ENV = "COURSE_DATA_DIR"
+CACHE_DIR_ENV = "COURSE_CACHE_DIR"
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"", "0", "false", "no", "off"}
+
+
+def quick_mode() -> bool:
+    """Return True when the course runs in quick mode (``COURSE_QUICK=1``).
+
+    Examples
+    --------
+    >>> import os
+    >>> os.environ["COURSE_QUICK"] = "1"
+    >>> quick_mode()
+    True
+    >>> del os.environ["COURSE_QUICK"]
+    >>> quick_mode()
+    False
+    """
+    value = os.environ.get(QUICK_ENV, "").strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ValueError(
+        f"environment variable {QUICK_ENV}={value!r} is not understood; "
+        f"expected one of {sorted(_TRUE | _FALSE - {''})}"
+    )
+
+
+def pick(full, quick):
+    """Return ``quick`` in quick mode and ``full`` otherwise.
+
+    Examples
+    --------
+    >>> epochs = pick(full=30, quick=2)
+    """
+    return quick if quick_mode() else full
+
+
+def repo_root() -> Path:
+    """The course repository root (the folder holding ``data/`` and ``notebooks/``)."""
+    return Path(__file__).resolve().parent.parent
+
+
+def data_dir() -> Path:
+    """Folder of the embedded data (``data/`` in the repository, or ``$COURSE_DATA_DIR``)."""
+    override = os.environ.get(DATA_DIR_ENV)
+    return Path(override) if override else repo_root() / "data"
+
+
+def cache_dir() -> Path:
+    """Folder for on-demand downloads (``$COURSE_CACHE_DIR`` or ``~/.cache/image-generation-course``)."""
+    override = os.environ.get(CACHE_DIR_ENV)
+    if override:
+        return Path(override)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "image-generation-course"

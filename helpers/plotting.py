@@ -1,0 +1,99 @@
+"""Figures the notebooks share: images with a fixed intensity scale, image grids.
+
+Every function draws float images in [0, 1] with ``vmin=0, vmax=1`` so that
+matplotlib never rescales them silently: what you see is the data.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def _check_image(img, name="img"):
+    img = np.asarray(img)
+    if img.ndim not in (2, 3) or (img.ndim == 3 and img.shape[-1] not in (1, 3, 4)):
+        raise ValueError(f"{name} must have shape (H, W) or (H, W, C) with C in 1, 3, 4; got {img.shape}")
+    return img[..., 0] if img.ndim == 3 and img.shape[-1] == 1 else img
+
+
+def show_image(img, ax=None, title=None):
+    """Draw one image on ``ax`` with a fixed [0, 1] intensity scale.
+
+    Parameters
+    ----------
+    img : array_like, shape (H, W) or (H, W, C)
+        Float image in [0, 1]; grey images are drawn with the ``gray`` colormap.
+    ax : matplotlib Axes, optional
+        Where to draw; the current axes by default.
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.image.AxesImage
+        The artist, so that a widget can update it with ``set_data``.
+
+    Examples
+    --------
+    >>> import numpy as np, matplotlib
+    >>> matplotlib.use("Agg")
+    >>> artist = show_image(np.zeros((4, 4)))
+    >>> artist.get_clim()
+    (0.0, 1.0)
+    """
+    import matplotlib.pyplot as plt
+
+    img = _check_image(img)
+    ax = plt.gca() if ax is None else ax
+    artist = ax.imshow(img, cmap="gray" if img.ndim == 2 else None, vmin=0.0, vmax=1.0,
+                       interpolation="nearest")
+    ax.set_axis_off()
+    if title is not None:
+        ax.set_title(title)
+    return artist
+
+
+def image_grid(images, ncols=8, titles=None, axes_size=1.2, fig=None):
+    """Draw a batch of images in a grid and return the figure.
+
+    Parameters
+    ----------
+    images : array_like, shape (N, H, W) or (N, H, W, C)
+        Float images in [0, 1].
+    ncols : int
+        Images per row.
+    titles : sequence of str, optional
+        One title per image.
+    axes_size : float
+        Size of one cell in inches.
+    fig : matplotlib Figure, optional
+        Draw into this (cleared) figure instead of a new one.
+
+    Examples
+    --------
+    >>> import numpy as np, matplotlib
+    >>> matplotlib.use("Agg")
+    >>> fig = image_grid(np.zeros((10, 8, 8)), ncols=5)
+    >>> len(fig.axes)
+    10
+    """
+    import matplotlib.pyplot as plt
+
+    images = np.asarray(images)
+    if images.ndim not in (3, 4):
+        raise ValueError(f"images must have shape (N, H, W) or (N, H, W, C); got {images.shape}")
+    n = len(images)
+    if n == 0:
+        raise ValueError("images is empty")
+    if titles is not None and len(titles) != n:
+        raise ValueError(f"titles has {len(titles)} entries for {n} images")
+    ncols = max(1, min(int(ncols), n))
+    nrows = -(-n // ncols)
+    if fig is None:
+        fig = plt.figure(figsize=(ncols * axes_size, nrows * axes_size))
+    else:
+        fig.clear()
+    for i in range(n):
+        ax = fig.add_subplot(nrows, ncols, i + 1)
+        show_image(images[i], ax=ax, title=None if titles is None else titles[i])
+    fig.tight_layout()
+    return fig
