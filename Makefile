@@ -1,0 +1,43 @@
+# Image Generation with Python: set-up, lab, tests.
+#   make lab    set everything up (first time: a virtual environment in .venv) and open JupyterLab
+#   make test   set everything up and run every test: helpers' unit tests + nbval over notebooks/
+# Both reuse .venv on later runs (it is rebuilt only when pyproject.toml changes).
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+EXTRAS ?= dl,lab,test
+# Quick mode (see README): tests run with it on unless you say COURSE_QUICK=0.
+COURSE_QUICK ?= 1
+JOBS   ?= 2
+PORT   ?= 8888
+
+.PHONY: setup lab test test-unit test-notebooks clean-venv
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS)]"
+	touch $(STAMP)
+
+lab: setup
+	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks --port=$(PORT)
+
+test: setup
+	COURSE_QUICK=$(COURSE_QUICK) $(BIN)/python -m pytest -n $(JOBS) --dist loadscope \
+		--nbval-lax --nbval-current-env --doctest-modules helpers tests notebooks
+
+test-unit: setup
+	COURSE_QUICK=$(COURSE_QUICK) $(BIN)/python -m pytest -n $(JOBS) --doctest-modules helpers tests
+
+# One notebook: make test-notebooks NB=notebooks/01_noise_models.ipynb
+NB ?= notebooks
+test-notebooks: setup
+	COURSE_QUICK=$(COURSE_QUICK) $(BIN)/python -m pytest -n $(JOBS) --dist loadscope \
+		--nbval-lax --nbval-current-env $(NB)
+
+clean-venv:
+	rm -rf $(VENV)
