@@ -12,6 +12,8 @@ EXTRAS ?= dl,lab,test
 COURSE_QUICK ?= 1
 JOBS   ?= 2
 PORT   ?= 8888
+# Jupyter refuses to run as root unless told (containers, CI machines).
+LAB_FLAGS ?= $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: setup lab test test-unit test-notebooks clean-venv
 
@@ -24,7 +26,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 lab: setup
-	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks --port=$(PORT)
+	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks --port=$(PORT) $(LAB_FLAGS)
 
 test: setup
 	COURSE_QUICK=$(COURSE_QUICK) $(BIN)/python -m pytest -n $(JOBS) --dist loadscope \
