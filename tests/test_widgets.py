@@ -1,0 +1,126 @@
+"""helpers.widgets: panels update their artists in place, blitting draws the same picture, the noise explorer."""
+
+import ipywidgets as widgets
+import matplotlib
+import numpy as np
+import pytest
+
+matplotlib.use("Agg")
+
+from helpers.metrics import psnr  # noqa: E402
+from helpers.noise import add_noise  # noqa: E402
+from helpers.widgets import Panel, histogram_bars, new_figure, noise_explorer, set_bar_heights, snapshots  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def camera():
+    import skimage.data
+
+    return skimage.data.camera()[::4, ::4].astype(np.float32) / np.float32(255)
+
+
+def simple_panel(**kwargs):
+    fig = new_figure((2, 2))
+    ax = fig.add_subplot()
+    ax.set_ylim(-1, 1)
+    line, = ax.plot([0, 1], [0, 0])
+    calls = []
+
+    def update(a, b):
+        calls.append((a, b))
+        line.set_ydata([a, b])
+
+    controls = {"a": widgets.FloatSlider(value=0.0, min=-1, max=1), "b": widgets.FloatSlider(value=0.0, min=-1, max=1)}
+    return Panel(fig, controls, update, **kwargs), line, calls
+
+
+def test_panel_updates_on_control_change_and_set_updates_once():
+    panel, line, calls = simple_panel(animated=None)
+    assert calls == [(0.0, 0.0)]  # the initial draw
+    panel.controls["a"].value = 0.5
+    assert calls[-1] == (0.5, 0.0) and list(line.get_ydata()) == [0.5, 0.0]
+    n = len(calls)
+    panel.set(a=-0.5, b=0.25)
+    assert len(calls) == n + 1 and calls[-1] == (-0.5, 0.25)
+    assert panel.values == {"a": -0.5, "b": 0.25}
+    assert panel.last_update_ms > 0
+    assert panel.view.value[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_panel_rejects_unknown_controls_and_bad_arguments():
+    panel, _, _ = simple_panel()
+    with pytest.raises(KeyError, match="unknown controls"):
+        panel.set(c=1)
+    fig = new_figure((2, 2))
+    with pytest.raises(ValueError, match="controls"):
+        Panel(fig, {}, lambda: None)
+    with pytest.raises(TypeError, match="callable"):
+        Panel(fig, {"a": widgets.FloatSlider()}, None)
+    with pytest.raises(ValueError, match="image_format"):
+        Panel(fig, {"a": widgets.FloatSlider()}, lambda a: None, image_format="gif")
+
+
+def test_blitting_draws_the_same_picture_as_a_full_redraw():
+    blit, _, _ = simple_panel(animated=None)
+    blit2, line2, _ = simple_panel()
+    blit2.animated = [line2]
+    line2.set_animated(True)
+    for panel in (blit, blit2):
+        panel.set(a=0.7, b=-0.3)
+    full_picture, blit_picture = blit.image(), blit2.image()
+    assert full_picture.shape == blit_picture.shape
+    assert np.abs(full_picture.astype(int) - blit_picture.astype(int)).mean() < 1.0
+    blit2.set(a=-0.7, b=0.3)  # and it really changed
+    assert np.abs(blit2.image().astype(int) - blit_picture.astype(int)).mean() > 0.1
+
+
+def test_histogram_bars():
+    ax = new_figure((2, 2)).add_subplot()
+    bars = histogram_bars(ax, np.linspace(0, 1, 6))
+    assert [b.get_height() for b in bars] == [0.0] * 5
+    set_bar_heights(bars, [1, 2, 3, 4, 5])
+    assert [float(b.get_height()) for b in bars] == [1, 2, 3, 4, 5]
+    with pytest.raises(ValueError, match="5 values"):
+        set_bar_heights(bars, [1, 2])
+    with pytest.raises(ValueError, match="increasing"):
+        histogram_bars(ax, [0, 1, 0.5])
+
+
+def test_noise_explorer_shows_the_noisy_image_histogram_and_psnr(camera):
+    panel = noise_explorer(camera, rng=3, bins=40)
+    assert set(panel.controls) == {"kind", "level", "clip"}
+    panel.set(kind="gaussian", level=0.2, clip=False)
+    expected = add_noise(camera, "gaussian", 0.2, clip=False, rng=3)
+    image_artist = panel.fig.axes[0].images[0]
+    assert np.array_equal(image_artist.get_array(), expected)
+    edges = np.linspace(-0.5, 1.5, 41)
+    heights = [b.get_height() for b in panel.fig.axes[1].containers[0]]
+    assert np.allclose(heights, np.histogram(expected, edges)[0] / expected.size)
+    text = panel.fig.texts[0].get_text()
+    assert f"PSNR {psnr(camera, expected):.1f} dB" in text
+    outside = 100 * np.mean((expected < 0) | (expected > 1))
+    assert outside > 1 and f"{outside:.1f}% of values outside" in text
+    panel.set(clip=True)
+    assert "0.0% of values outside" in panel.fig.texts[0].get_text()
+    for kind in panel.controls["kind"].options:
+        panel.set(kind=kind, level=0.1)
+        assert kind in panel.fig.texts[0].get_text()
+
+
+def test_noise_explorer_rejects_bad_input(camera):
+    with pytest.raises(ValueError, match="image"):
+        noise_explorer(camera + 1)
+    with pytest.raises(TypeError, match="rng"):
+        noise_explorer(camera, rng=np.random.default_rng(0))
+
+
+def test_snapshots(camera):
+    import matplotlib.pyplot as plt
+
+    panel = noise_explorer(camera)
+    fig = snapshots(panel, [{"level": 0.05}, {"level": 0.3, "clip": False}])
+    assert len(fig.axes) == 2 and "level=0.3" in fig.axes[1].get_title()
+    assert panel.values["level"] == 0.3
+    plt.close(fig)
+    with pytest.raises(ValueError, match="empty"):
+        snapshots(panel, [])
