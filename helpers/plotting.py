@@ -97,3 +97,52 @@ def image_grid(images, ncols=8, titles=None, axes_size=1.2, fig=None):
         show_image(images[i], ax=ax, title=None if titles is None else titles[i])
     fig.tight_layout()
     return fig
+
+
+def histogram_with_pdf(samples, pdf=None, ax=None, bins=80, range=None, label="samples",
+                       pdf_label="model PDF", title=None):
+    """Histogram of ``samples`` as a density (area 1), with a model PDF drawn over it.
+
+    Parameters
+    ----------
+    samples : array_like
+        Any shape; flattened.
+    pdf : callable, optional
+        ``pdf(x)`` for an array ``x``; drawn as a line over the bins' range.
+    ax : matplotlib Axes, optional
+    bins : int
+    range : (float, float), optional
+        Range of the bins; the samples' range by default.
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from scipy import stats
+    >>> x = np.random.default_rng(0).normal(0, 1, 10_000)
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> ax = histogram_with_pdf(x, stats.norm(0, 1).pdf, ax=ax)
+    >>> len(ax.lines)
+    1
+    """
+    import matplotlib.pyplot as plt
+
+    samples = np.asarray(samples, dtype=float).ravel()
+    if samples.size == 0 or not np.isfinite(samples).all():
+        raise ValueError("samples must be non-empty and finite")
+    ax = plt.gca() if ax is None else ax
+    _, edges, _ = ax.hist(samples, bins=bins, range=range, density=True, color="tab:blue",
+                          alpha=0.6, label=label)
+    if pdf is not None:
+        x = np.linspace(edges[0], edges[-1], 400)
+        ax.plot(x, pdf(x), color="black", linewidth=1.5, label=pdf_label)
+    ax.set_ylabel("density")
+    ax.legend(fontsize=8)
+    if title is not None:
+        ax.set_title(title)
+    return ax

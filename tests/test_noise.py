@@ -308,3 +308,64 @@ def test_bad_parameters_are_rejected(call, error, words):
     with pytest.raises(error) as info:
         call()
     assert words in str(info.value)
+
+
+# --------------------------------------------------------------------------- estimating sigma
+
+
+@pytest.mark.parametrize("sigma", [0.01, 0.05, 0.2])
+def test_estimate_noise_sigma_on_flat_and_real_images(camera, sigma):
+    flat = noise.gaussian_noise(grey(0.5), sigma, clip=False, rng=20)
+    assert noise.estimate_noise_sigma(flat) == pytest.approx(sigma, rel=0.02)
+    real = noise.estimate_noise_sigma(noise.gaussian_noise(camera, sigma, clip=False, rng=21))
+    if sigma >= 0.05:
+        assert real == pytest.approx(sigma, rel=0.1)
+    else:  # weak noise: the photo's own fine detail and 8-bit steps count as noise
+        assert sigma < real < 2 * sigma
+
+
+def test_estimate_noise_sigma_is_small_for_a_clean_photo_and_colour_works(camera):
+    assert noise.estimate_noise_sigma(camera) < 0.01
+    colour = np.stack([noise.gaussian_noise(grey(0.5, 128), 0.1, clip=False, rng=c) for c in range(3)], -1)
+    assert noise.estimate_noise_sigma(colour) == pytest.approx(0.1, rel=0.05)
+
+
+def test_estimate_noise_sigma_agrees_with_skimage(camera):
+    pytest.importorskip("pywt")
+    from skimage.restoration import estimate_sigma
+
+    noisy = noise.gaussian_noise(camera, 0.1, clip=False, rng=22)
+    assert noise.estimate_noise_sigma(noisy) == pytest.approx(estimate_sigma(noisy), rel=0.05)
+
+
+@pytest.mark.parametrize("image, error", [
+    (np.zeros((8, 8), dtype=np.uint8), TypeError),
+    (np.zeros(16), ValueError),
+    (np.zeros((2, 8)), ValueError),
+    (np.full((8, 8), np.nan), ValueError),
+])
+def test_estimate_noise_sigma_bad_input(image, error):
+    with pytest.raises(error, match="image"):
+        noise.estimate_noise_sigma(image)
+
+
+def test_histogram_with_pdf_is_a_density():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from scipy import stats
+
+    from helpers.plotting import histogram_with_pdf
+
+    fig, ax = plt.subplots()
+    samples = np.random.default_rng(0).normal(0, 0.1, 50_000)
+    histogram_with_pdf(samples, stats.norm(0, 0.1).pdf, ax=ax, bins=50)
+    heights = np.array([p.get_height() for p in ax.patches])
+    widths = np.array([p.get_width() for p in ax.patches])
+    assert np.sum(heights * widths) == pytest.approx(1.0)
+    x, y = ax.lines[0].get_data()
+    assert y.max() == pytest.approx(stats.norm(0, 0.1).pdf(0), rel=1e-3)
+    with pytest.raises(ValueError, match="finite"):
+        histogram_with_pdf([np.nan], ax=ax)
+    plt.close(fig)
