@@ -232,16 +232,30 @@ def set_bar_heights(bars, heights):
         rect.set_height(h)
 
 
-def snapshots(panel, settings, titles=None, width=12.0):
-    """A static figure of ``panel`` at several settings (for readers without a kernel).
+def snapshots(panel, settings, quality=85):
+    """A static picture of ``panel`` at several settings, stacked vertically (for readers without a kernel).
 
-    Each setting is a dict of control values; the panel is left at the last one.
+    The panel's own rendering is used pixel for pixel (no resampling), so put the
+    settings in the panel's title text. Each setting is a dict of control values; the
+    panel is left at the last one.
+
+    Parameters
+    ----------
+    panel : Panel
+    settings : sequence of dict
+    quality : int
+        JPEG quality (noise images are large as PNG).
 
     Returns
     -------
-    matplotlib.figure.Figure (pyplot figure, shown by the inline backend)
+    IPython.display.Image
+        JPEG; it is shown when it is the last value of a notebook cell. Its pixels are
+        in ``.pixels`` (uint8 RGB array).
     """
-    import matplotlib.pyplot as plt
+    import io
+
+    from IPython.display import Image as IPythonImage
+    from PIL import Image
 
     settings = list(settings)
     if not settings:
@@ -249,17 +263,14 @@ def snapshots(panel, settings, titles=None, width=12.0):
     pictures = []
     for values in settings:
         panel.set(**values)
-        pictures.append(panel.image())
-    h, w = pictures[0].shape[:2]
-    n = len(pictures)
-    fig, axes = plt.subplots(n, 1, figsize=(width, width * h / w * n))
-    for ax, picture, i in zip(np.atleast_1d(axes), pictures, range(n)):
-        ax.imshow(picture, interpolation="none")
-        ax.set_axis_off()
-        title = titles[i] if titles is not None else ", ".join(f"{k}={v}" for k, v in settings[i].items())
-        ax.set_title(title, fontsize=10)
-    fig.tight_layout()
-    return fig
+        pictures.append(panel.image()[..., :3])
+    gap = np.full((6, pictures[0].shape[1], 3), 255, dtype=np.uint8)
+    stacked = np.concatenate([part for picture in pictures for part in (picture, gap)][:-1])
+    buffer = io.BytesIO()
+    Image.fromarray(stacked).save(buffer, format="jpeg", quality=int(quality))
+    result = IPythonImage(data=buffer.getvalue(), format="jpeg")
+    result.pixels = stacked
+    return result
 
 
 # --------------------------------------------------------------------------- notebook 01
@@ -344,4 +355,4 @@ def noise_explorer(image, rng=0, max_level=0.5, bins=80, render=True):
                                      readout_format=".3f", description="σ / amount"),
         "clip": widgets.Checkbox(value=True, description="clip to [0, 1]"),
     }
-    return Panel(fig, controls, update, animated=animated, render=render)
+    return Panel(fig, controls, update, animated=animated, render=render, image_format="jpeg")
