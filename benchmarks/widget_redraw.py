@@ -1,7 +1,7 @@
 """How long does one update of notebook 01's noise explorer take, for a 512x512 image?
 
 One update = add the noise (helpers.noise.add_noise) + histogram + PSNR + updating the
-artists + drawing them over the cached background + encoding the PNG that goes to the
+artists + drawing them over the cached background + encoding the JPEG that goes to the
 browser. Target: under 100 ms on a 2-core CPU. For comparison, the naive way -- a full
 ``canvas.draw()`` of the whole figure with its ticks and labels on every change -- is
 timed too, and the re-plotting way (clear the axes, imshow and hist again).
@@ -60,8 +60,8 @@ def main(repeats=30):
         fig.canvas.draw()
 
     blit(0)  # warm-up (first draw caches the background)
-    rows = [("explorer update (blitting + PNG), as used", _time(blit, repeats)),
-            ("same panel, full canvas redraw + PNG", _time(full, repeats)),
+    rows = [(f"explorer update (blitting + {panel.image_format.upper()}), as used", _time(blit, repeats)),
+            (f"same panel, full canvas redraw + {panel.image_format.upper()}", _time(full, repeats)),
             ("re-plot from scratch (no PNG)", _time(replot, max(5, repeats // 3)))]
     print(f"noise explorer, 512x512 camera image, {repeats} updates over all noise kinds")
     print(f"{'method':<44} {'median ms':>10} {'p90 ms':>8} {'max ms':>8}")
