@@ -339,7 +339,7 @@ def add_noise(image, kind, level, clip=True, rng=None):
         return speckle_noise(image, level, clip=clip, rng=rng)
     if kind == "salt_and_pepper":
         _flag(clip, "clip")
-        return salt_and_pepper_noise(image, min(level, 1.0), rng=rng)
+        return salt_and_pepper_noise(image, level, rng=rng)  # level > 1 raises there
     if level == 0:
         return _finish(as_float_image(image).copy(), clip)
     return poisson_noise(image, 0.5 / level**2, clip=clip, rng=rng)

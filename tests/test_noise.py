@@ -95,6 +95,16 @@ def test_speckle_noise_is_multiplicative():
     assert np.all(noise.speckle_noise(grey(0.0, 16), 0.5, rng=0) == 0)
 
 
+def test_add_noise_level_means_std_for_every_additive_kind():
+    clean = grey(0.5)
+    for kind in ("gaussian", "uniform", "speckle", "poisson"):
+        diff = noise.add_noise(clean, kind, 0.08, clip=False, rng=0) - clean
+        expected = 0.08 * (0.5 if kind == "speckle" else 1.0)  # speckle: sigma times the value
+        assert diff.std() == pytest.approx(expected, rel=0.02), kind
+    out = noise.add_noise(clean, "salt_and_pepper", 0.08, rng=0)
+    assert np.mean(out != 0.5) == pytest.approx(0.08, abs=0.003)
+
+
 def test_zero_noise_returns_the_image(camera):
     for kind in noise.NOISE_KINDS:
         assert np.array_equal(noise.add_noise(camera, kind, 0.0, rng=0), camera), kind
@@ -290,6 +300,8 @@ def test_bad_images_are_rejected(image, error, words):
     (lambda: noise.speckle_noise(IMG, -1), ValueError, "sigma"),
     (lambda: noise.add_noise(IMG, "pink", 0.1), ValueError, "kind must be one of"),
     (lambda: noise.add_noise(IMG, "gaussian", -0.1), ValueError, "level"),
+    (lambda: noise.add_noise(IMG, "salt_and_pepper", 1.5), ValueError, "amount must be <= 1"),
+    (lambda: noise.add_noise(IMG, "salt_and_pepper", 0.1, clip=None), TypeError, "clip"),
     (lambda: noise.white_noise((8, 8), "cauchy"), ValueError, "distribution"),
     (lambda: noise.white_noise((8, -8)), ValueError, "shape"),
     (lambda: noise.white_noise((8,)), ValueError, "shape"),
@@ -369,3 +381,13 @@ def test_histogram_with_pdf_is_a_density():
     with pytest.raises(ValueError, match="finite"):
         histogram_with_pdf([np.nan], ax=ax)
     plt.close(fig)
+
+
+def test_these_modules_do_not_import_tensorflow():
+    import subprocess
+    import sys
+
+    code = ("import sys, helpers.noise, helpers.widgets, helpers.metrics, helpers.plotting; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras', 'torch')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stdout
