@@ -1,0 +1,530 @@
+"""Training any Keras model with a custom ``train_step``: progress, live samples, curves, resume.
+
+This module imports TensorFlow/Keras (it trains networks). The pieces:
+
+- :func:`fit_resumable` -- a training loop for any compiled ``keras.Model`` (its own
+  ``train_step`` or Keras's) that checkpoints every ``checkpoint_every`` steps and, when
+  started again with the same ``checkpoint_dir``, resumes *exactly* where it stopped.
+- Callbacks (``keras.callbacks.Callback`` subclasses, so they also work with
+  ``model.fit``): :class:`ProgressBar` (tqdm), :class:`LiveSamples` (one image grid
+  updated in place in a notebook), :class:`LossHistory` (per-step logs, plotted by
+  :func:`plot_history`), :class:`PeriodicEval` (e.g. FID every N steps).
+- :func:`save_model` / :func:`load_model`: ``.keras`` files loaded with ``safe_mode=True``
+  (register your classes with ``keras.saving.register_keras_serializable``).
+
+Recipe for exact resume
+-----------------------
+A checkpoint (``checkpoint_dir/checkpoint.npz``, written atomically) holds the values of
+``model.variables`` (weights *and* the state of every ``keras.random.SeedGenerator``
+tracked by the model), every optimizer's variables
+(moments and iteration counter), the step and epoch counters, the NumPy generator's state at
+the start of the current epoch, and the history. For a resumed run to equal an
+uninterrupted one, the model must
+
+1. draw its randomness only from a ``keras.random.SeedGenerator`` attribute
+   (``keras.random.normal(shape, seed=self.seed_generator)``), never from the global one;
+2. list its optimizers: either the usual ``model.compile(optimizer=...)``, or a method
+   ``optimizer_variables()`` returning ``[(optimizer, variables_it_updates), ...]`` (a GAN
+   has two optimizers);
+3. get its data from ``dataset_fn(epoch, rng)``, which must use only ``rng`` (a
+   ``numpy.random.Generator`` owned by the loop) for shuffling; the loop replays the
+   epoch's order from the saved generator state and skips the batches already done.
+
+Examples
+--------
+>>> import keras, numpy as np
+>>> keras.utils.set_random_seed(0)
+>>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+>>> model.compile(optimizer="sgd", loss="mse")
+>>> x = np.ones((8, 2), "float32"); y = np.zeros((8, 1), "float32")
+>>> def batches(epoch, rng):
+...     order = rng.permutation(8)
+...     return [(x[order[i:i + 4]], y[order[i:i + 4]]) for i in (0, 4)]
+>>> history = fit_resumable(model, batches, epochs=3, progress=False)
+>>> len(history["loss"]), history["step"][-1]
+(6, 6)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+
+import keras
+
+CHECKPOINT_NAME = "checkpoint.npz"
+
+
+# --------------------------------------------------------------------------- state
+
+
+def _optimizer_pairs(model):
+    """[(optimizer, variables)] of a model: its own list, or the compiled optimizer."""
+    if hasattr(model, "optimizer_variables"):
+        return list(model.optimizer_variables())
+    if getattr(model, "optimizer", None) is None:
+        raise ValueError("model has no optimizer: compile it, or give it a method "
+                         "optimizer_variables() returning [(optimizer, variables), ...]")
+    return [(model.optimizer, model.trainable_variables)]
+
+
+def _build_optimizers(model):
+    for optimizer, variables in _optimizer_pairs(model):
+        if not optimizer.built:
+            optimizer.build(variables)
+
+
+def _state_variables(model):
+    """Every variable whose value a checkpoint must hold, with a stable name."""
+    _build_optimizers(model)
+    named = [(f"model/{i}", v) for i, v in enumerate(model.variables)]
+    for k, (optimizer, _) in enumerate(_optimizer_pairs(model)):
+        named += [(f"optimizer{k}/{i}", v) for i, v in enumerate(optimizer.variables)]
+    return named
+
+
+def save_checkpoint(model, path, meta):
+    """Write the model's full training state and ``meta`` (JSON-able) atomically to ``path``."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    arrays = {name: np.asarray(keras.ops.convert_to_numpy(v)) for name, v in _state_variables(model)}
+    arrays["meta"] = np.array(json.dumps(meta))
+    tmp = path.with_name(path.name + ".part")
+    with open(tmp, "wb") as f:
+        np.savez(f, **arrays)
+    os.replace(tmp, path)
+
+
+def load_checkpoint(model, path):
+    """Restore a state written by :func:`save_checkpoint` into ``model``; return its ``meta``.
+
+    The model must be built (call it once on a batch) and compiled the same way.
+    """
+    named = _state_variables(model)
+    with np.load(path, allow_pickle=False) as archive:
+        expected = {name for name, _ in named} | {"meta"}
+        if set(archive.files) != expected:
+            raise ValueError(f"checkpoint {path} does not match this model: it holds "
+                             f"{len(archive.files) - 1} variables, the model has {len(named)} "
+                             "(another architecture, or the model is not built yet)")
+        for name, var in named:
+            value = archive[name]
+            if tuple(value.shape) != tuple(var.shape):
+                raise ValueError(f"checkpoint {path}: {name} ({var.path}) has shape "
+                                 f"{value.shape}, the model expects {tuple(var.shape)}")
+            var.assign(value)
+        return json.loads(str(archive["meta"]))
+
+
+# --------------------------------------------------------------------------- loop
+
+
+def _model_is_built(model):
+    return model.built and len(model.variables) > 0
+
+
+def fit_resumable(model, dataset_fn, epochs, checkpoint_dir=None, checkpoint_every=None,
+                  callbacks=(), seed=0, max_steps=None, progress=True):
+    """Train ``model`` for ``epochs`` epochs, checkpointing and resuming exactly.
+
+    Parameters
+    ----------
+    model : keras.Model
+        Compiled (its ``train_step`` receives each batch, as in ``model.fit``). See the module
+        docstring for what exact resume needs.
+    dataset_fn : callable ``(epoch, rng) -> iterable of batches``
+        Gives the batches of epoch ``epoch`` (0-based); shuffle with ``rng`` only.
+    epochs : int
+        Total number of epochs (a resumed run continues up to this number).
+    checkpoint_dir : path, optional
+        Where ``checkpoint.npz`` lives. If it exists the run resumes from it.
+    checkpoint_every : int, optional
+        Save every this many steps (and always at the end). Default: at each epoch's end.
+    callbacks : sequence of keras.callbacks.Callback
+        Called with ``on_train_begin``, ``on_epoch_begin``, ``on_train_batch_end(step, logs)``
+        (``step`` is the global step, counted from 1), ``on_epoch_end``, ``on_train_end``.
+    seed : int
+        Seeds the loop's NumPy generator (data order) for a fresh run.
+    max_steps : int, optional
+        Stop after this global step (a checkpoint is written): simulates an interruption,
+        or splits a long run into parts.
+    progress : bool
+        Show a :class:`ProgressBar` (added unless one is in ``callbacks``).
+
+    Returns
+    -------
+    dict
+        History: ``"step"``, ``"epoch"`` and one list per logged metric, one entry per step
+        (including the steps of earlier, resumed parts). ``train_on_batch`` resets the
+        metrics before each batch, so every entry is that batch's value, not a running mean.
+    """
+    if not (isinstance(epochs, (int, np.integer)) and epochs >= 1):
+        raise ValueError(f"epochs must be a positive integer; got {epochs!r}")
+    if checkpoint_every is not None and not (isinstance(checkpoint_every, (int, np.integer))
+                                             and checkpoint_every >= 1):
+        raise ValueError(f"checkpoint_every must be a positive integer or None; got {checkpoint_every!r}")
+    if max_steps is not None and not (isinstance(max_steps, (int, np.integer)) and max_steps >= 0):
+        raise ValueError(f"max_steps must be a non-negative integer or None; got {max_steps!r}")
+    if not callable(dataset_fn):
+        raise TypeError("dataset_fn must be a callable (epoch, rng) -> iterable of batches")
+    if not getattr(model, "compiled", False):
+        raise ValueError("compile the model before training it (model.compile(...); a model "
+                         "with its own optimizers can call compile() without arguments)")
+
+    callbacks = list(callbacks)
+    if progress and not any(isinstance(c, ProgressBar) for c in callbacks):
+        callbacks.insert(0, ProgressBar())
+    history = {"step": [], "epoch": []}
+    rng = np.random.default_rng(seed)
+    step, epoch, skip = 0, 0, 0
+    path = Path(checkpoint_dir) / CHECKPOINT_NAME if checkpoint_dir is not None else None
+    resume = path is not None and path.is_file()
+
+    def first_batch():
+        for batch in dataset_fn(0, np.random.default_rng(seed)):
+            return batch
+        raise ValueError("dataset_fn(0, rng) gave no batches")
+
+    if resume:
+        # Create the layers' variables before assigning (optimizers are built on load).
+        batch = _split(first_batch())
+        if not _model_is_built(model):
+            model(batch[0])
+
+        meta = load_checkpoint(model, path)
+        step, epoch, skip = meta["step"], meta["epoch"], meta["step_in_epoch"]
+        rng.bit_generator.state = meta["rng_state"]
+        history = meta["history"]
+
+    def checkpoint(step_in_epoch, epoch_rng_state):
+        if path is not None:
+            save_checkpoint(model, path, {"step": step, "epoch": epoch, "step_in_epoch": step_in_epoch,
+                                          "rng_state": epoch_rng_state, "history": history})
+
+    for cb in callbacks:
+        cb.set_model(model)
+        if isinstance(cb, _Resumable):
+            cb.resume_from(step, epoch, epochs, history)
+        cb.on_train_begin()
+    stopped = False
+    while epoch < epochs and not stopped:
+        epoch_rng_state = rng.bit_generator.state      # replayed on resume
+        batches = dataset_fn(epoch, rng)
+        for cb in callbacks:
+            cb.on_epoch_begin(epoch)
+        done_in_epoch = 0
+        logs = {}
+        for batch in batches:
+            if done_in_epoch < skip:
+                done_in_epoch += 1
+                continue
+            logs = model.train_on_batch(*_split(batch), return_dict=True)
+            logs = {k: float(v) for k, v in logs.items()}
+            step += 1
+            done_in_epoch += 1
+            history["step"].append(step)
+            history["epoch"].append(epoch)
+            for key, value in logs.items():
+                history.setdefault(key, []).append(value)
+            for cb in callbacks:
+                cb.on_train_batch_end(step, logs)
+            if max_steps is not None and step >= max_steps:
+                stopped = True
+                break
+            if checkpoint_every and step % checkpoint_every == 0:
+                checkpoint(done_in_epoch, epoch_rng_state)
+        if done_in_epoch == 0 and not stopped:
+            raise ValueError(f"dataset_fn({epoch}, rng) gave no batches")
+        if stopped:
+            checkpoint(done_in_epoch, epoch_rng_state)
+            break
+        skip = 0
+        for cb in callbacks:
+            cb.on_epoch_end(epoch, logs)
+        epoch += 1
+        checkpoint(0, rng.bit_generator.state)
+    for cb in callbacks:
+        cb.on_train_end()
+    return history
+
+
+def _split(batch):
+    """A batch as positional arguments of ``train_on_batch``: x, or (x, y), or (x, y, w)."""
+    if isinstance(batch, (tuple, list)):
+        return tuple(batch)
+    return (batch,)
+
+
+# --------------------------------------------------------------------------- callbacks
+
+
+class _Resumable(keras.callbacks.Callback):
+    """A callback told where a resumed run starts."""
+
+    start_step = 0
+    total_epochs = None
+
+    def resume_from(self, step, epoch, epochs, history):
+        self.start_step, self.start_epoch, self.total_epochs = step, epoch, epochs
+
+
+class ProgressBar(_Resumable):
+    """A tqdm progress bar over steps, showing the latest logs (notebook or terminal).
+
+    Parameters
+    ----------
+    steps_per_epoch : int, optional
+        If given (or learnt after the first epoch), the bar shows the total.
+    keys : sequence of str, optional
+        Which logs to show (default all).
+    """
+
+    def __init__(self, steps_per_epoch=None, keys=None):
+        super().__init__()
+        self.steps_per_epoch = steps_per_epoch
+        self.keys = keys
+        self.bar = None
+
+    def on_train_begin(self, logs=None):
+        from tqdm.auto import tqdm
+
+        total = None
+        if self.steps_per_epoch and self.total_epochs:
+            total = self.steps_per_epoch * self.total_epochs
+        self.bar = tqdm(total=total, initial=self.start_step, unit="step", dynamic_ncols=True)
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.bar is None:
+            self.on_train_begin()
+        logs = logs or {}
+        shown = {k: f"{v:.3g}" for k, v in logs.items() if self.keys is None or k in self.keys}
+        self.bar.set_postfix(shown, refresh=False)
+        self.bar.update(1)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if self.bar is None:
+            self.on_train_begin()
+        of = f"/{self.total_epochs}" if self.total_epochs else ""
+        self.bar.set_description(f"epoch {epoch + 1}{of}", refresh=False)
+
+    def on_train_end(self, logs=None):
+        if self.bar is not None:
+            self.bar.close()
+
+
+class LossHistory(_Resumable):
+    """Per-step logs kept in memory (``self.history``), continued across resumed parts."""
+
+    def __init__(self):
+        super().__init__()
+        self.history = {"step": []}
+
+    def resume_from(self, step, epoch, epochs, history):
+        super().resume_from(step, epoch, epochs, history)
+        self.history = {k: list(v) for k, v in history.items() if k != "epoch"} or {"step": []}
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.history.setdefault("step", []).append(batch if self.model is not None else batch)
+        for key, value in (logs or {}).items():
+            self.history.setdefault(key, []).append(float(value))
+
+
+class PeriodicEval(_Resumable):
+    """Compute ``fn(model)`` every ``every`` steps and keep ``(step, value)`` pairs.
+
+    Use it for FID over training: ``PeriodicEval(lambda m: fid(real, sample(m)), 200)``.
+
+    Attributes
+    ----------
+    steps, values : list
+    """
+
+    def __init__(self, fn, every, name="eval", at_end=True):
+        super().__init__()
+        if not callable(fn):
+            raise TypeError("fn must be a callable model -> float")
+        if not (isinstance(every, (int, np.integer)) and every >= 1):
+            raise ValueError(f"every must be a positive integer; got {every!r}")
+        self.fn, self.every, self.name, self.at_end = fn, every, name, at_end
+        self.steps, self.values = [], []
+        self._last = None
+
+    def _evaluate(self, step):
+        self.steps.append(int(step))
+        self.values.append(float(self.fn(self.model)))
+        self._last = step
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._step = batch
+        if batch % self.every == 0:
+            self._evaluate(batch)
+
+    def on_train_end(self, logs=None):
+        step = getattr(self, "_step", None)
+        if self.at_end and step is not None and self._last != step:
+            self._evaluate(step)
+
+
+class LiveSamples(_Resumable):
+    """An image grid redrawn in place (one figure, one display handle) while training.
+
+    Parameters
+    ----------
+    sample_fn : callable ``model -> images``
+        Returns float images in [0, 1], shape (n, H, W) or (n, H, W, 1); use fixed latent
+        vectors so the grid shows the same samples improving.
+    every : int
+        Redraw every this many steps (and at the end).
+    ncols : int
+    title : str
+    display : bool
+        Show the figure with ``IPython.display`` (one handle, updated in place). False:
+        only keep the figure (``self.fig``), e.g. in tests or scripts.
+    """
+
+    def __init__(self, sample_fn, every=100, ncols=8, title="samples", display=True, size=0.6):
+        super().__init__()
+        if not callable(sample_fn):
+            raise TypeError("sample_fn must be a callable model -> images")
+        if not (isinstance(every, (int, np.integer)) and every >= 1):
+            raise ValueError(f"every must be a positive integer; got {every!r}")
+        self.sample_fn, self.every, self.ncols, self.title = sample_fn, every, ncols, title
+        self.display, self.size = display, size
+        self.fig = self.image = self.handle = None
+        self.redraws = 0
+        self._step = 0
+
+    def _mosaic(self, images):
+        images = np.asarray(images, dtype=np.float32)
+        if images.ndim == 4 and images.shape[-1] == 1:
+            images = images[..., 0]
+        if images.ndim != 3:
+            raise ValueError(f"sample_fn must return images (n, H, W) or (n, H, W, 1); got {images.shape}")
+        n, h, w = images.shape
+        cols = min(self.ncols, n)
+        rows = -(-n // cols)
+        canvas = np.ones((rows * (h + 1) + 1, cols * (w + 1) + 1), np.float32)
+        for i, img in enumerate(images):
+            r, c = divmod(i, cols)
+            canvas[1 + r * (h + 1):1 + r * (h + 1) + h, 1 + c * (w + 1):1 + c * (w + 1) + w] = img
+        return np.clip(canvas, 0, 1), cols, rows
+
+    def draw(self, step):
+        import matplotlib.pyplot as plt
+
+        canvas, cols, rows = self._mosaic(self.sample_fn(self.model))
+        if self.fig is None:
+            was_interactive = plt.isinteractive()
+            plt.ioff()
+            self.fig = plt.figure(figsize=(self.size * cols, self.size * rows + 0.3), dpi=80)
+            ax = self.fig.add_axes([0, 0, 1, 1 - 0.3 / (self.size * rows + 0.3)])
+            ax.set_axis_off()
+            self.image = ax.imshow(canvas, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+            self.text = self.fig.suptitle("", fontsize=9, y=0.995)
+            plt.close(self.fig)          # we show it ourselves: no duplicate at cell end
+            if was_interactive:
+                plt.ion()
+        else:
+            self.image.set_data(canvas)
+        self.text.set_text(f"{self.title} after step {step}")
+        self.redraws += 1
+        if self.display:
+            from IPython.display import display
+
+            if self.handle is None:
+                self.handle = display(self.fig, display_id=True)
+            else:
+                self.handle.update(self.fig)
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._step = batch
+        if batch % self.every == 0:
+            self.draw(batch)
+
+    def on_train_end(self, logs=None):
+        if self.redraws == 0 or self._step % self.every != 0:
+            self.draw(self._step)
+
+
+# --------------------------------------------------------------------------- plots, files
+
+
+def plot_history(history, keys=None, ax=None, smooth=1, xlabel="step"):
+    """Plot per-step curves of a history dict (from :func:`fit_resumable` or :class:`LossHistory`).
+
+    Parameters
+    ----------
+    history : dict of lists
+        Must contain ``"step"``.
+    keys : sequence of str, optional
+        Curves to draw (default: every key except step/epoch).
+    smooth : int
+        Moving-average window in steps (1 = raw).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    import matplotlib.pyplot as plt
+
+    if "step" not in history:
+        raise ValueError("history must contain a 'step' list")
+    if not (isinstance(smooth, (int, np.integer)) and smooth >= 1):
+        raise ValueError(f"smooth must be a positive integer; got {smooth!r}")
+    keys = [k for k in history if k not in ("step", "epoch")] if keys is None else list(keys)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3), dpi=80)
+    steps = np.asarray(history["step"])
+    for key in keys:
+        if key not in history:
+            raise ValueError(f"history has no {key!r}; it has {sorted(history)}")
+        values = np.asarray(history[key], dtype=float)
+        if smooth > 1 and len(values) >= smooth:
+            values = np.convolve(values, np.ones(smooth) / smooth, mode="valid")
+            ax.plot(steps[smooth - 1:], values, label=key)
+        else:
+            ax.plot(steps[:len(values)], values, label=key)
+    ax.set_xlabel(xlabel)
+    ax.legend(frameon=False)
+    return ax
+
+
+def save_model(model, path):
+    """Save a model to a ``.keras`` file (architecture, weights, optimizer state).
+
+    Its classes must be registered with ``keras.saving.register_keras_serializable`` and
+    implement ``get_config`` so that :func:`load_model` can rebuild them safely.
+    """
+    path = Path(path)
+    if path.suffix != ".keras":
+        raise ValueError(f"path must end in .keras; got {path.name!r}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    model.save(path)
+    return path
+
+
+def load_model(path, compile=True):
+    """Load a ``.keras`` file with ``safe_mode=True`` (no arbitrary code such as lambdas runs)."""
+    path = Path(path)
+    if path.suffix != ".keras":
+        raise ValueError(f"path must end in .keras; got {path.name!r}")
+    if not path.is_file():
+        raise FileNotFoundError(f"no model file at {path}")
+    return keras.saving.load_model(path, compile=compile, safe_mode=True)
+
+
+class Timer:
+    """Wall-clock stopwatch for comparing training runs: ``with Timer() as t: ...; t.seconds``."""
+
+    def __enter__(self):
+        self._start = time.perf_counter()
+        self.seconds = None
+        return self
+
+    def __exit__(self, *exc):
+        self.seconds = time.perf_counter() - self._start
+        return False

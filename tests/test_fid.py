@@ -1,0 +1,130 @@
+"""helpers.metrics FID/KID/classifier: ordering on real, blurred and noise images, the
+NumPy classifier against the Keras one, the Fréchet formula, and bad input."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from scipy import linalg
+from scipy.ndimage import gaussian_filter
+
+from helpers import data, metrics
+
+
+@pytest.fixture(scope="module")
+def digits():
+    train = data.to_float(data.load_mnist_sample("train")[0])
+    test, labels = data.load_mnist_sample("test")
+    return train, data.to_float(test), labels
+
+
+def test_fid_orders_real_blurred_noise(digits):
+    train, test, _ = digits
+    blurred = np.stack([gaussian_filter(img, 1.5) for img in test])
+    noise = np.random.default_rng(0).random(test.shape).astype(np.float32)
+    real_feats = metrics.classifier_features(train)
+    f_real = metrics.fid(real_feats, test)
+    f_blur = metrics.fid(real_feats, blurred)
+    f_noise = metrics.fid(real_feats, noise)
+    assert f_real * 5 < f_blur
+    assert f_blur * 3 < f_noise
+    # Features as input give the same number as images.
+    assert metrics.fid(train, test) == pytest.approx(f_real, rel=1e-9)
+
+
+def test_kid_orders_real_blurred_noise_and_is_near_zero_for_same_distribution(digits):
+    train, test, _ = digits
+    blurred = np.stack([gaussian_filter(img, 1.5) for img in test])
+    noise = np.random.default_rng(0).random(test.shape).astype(np.float32)
+    k_real, s_real = metrics.kid(train, test)
+    k_blur, _ = metrics.kid(train, blurred)
+    k_noise, _ = metrics.kid(train, noise)
+    assert abs(k_real) < 3 * s_real + 0.05 * k_blur
+    assert k_real < k_blur < k_noise
+
+
+def test_fid_of_a_single_class_is_far_from_all_classes(digits):
+    """Mode collapse raises FID and shows in the class histogram."""
+    train, test, labels = digits
+    ones = test[labels == 1]
+    collapsed = np.concatenate([ones] * 2)
+    assert metrics.fid(train, collapsed) > 10 * metrics.fid(train, test)
+    hist = metrics.class_histogram(collapsed)
+    assert hist[1] > 0.9 and hist.sum() == pytest.approx(1.0)
+    counts = metrics.class_histogram(test, normalize=False)
+    assert counts.sum() == len(test) and counts.dtype.kind == "i"
+
+
+def test_classifier_accuracy_on_held_out_digits(digits):
+    _, test, labels = digits
+    assert np.mean(metrics.classify(test) == labels) >= 0.95
+    assert np.mean(metrics.classify(test[..., None]) == labels) >= 0.95
+
+
+def test_frechet_distance_matches_scipy_sqrtm_formula():
+    rng = np.random.default_rng(3)
+    a, b = rng.normal(size=(2, 8, 8))
+    c1, c2 = a @ a.T, b @ b.T
+    mu1, mu2 = rng.normal(size=(2, 8))
+    expected = (np.sum((mu1 - mu2) ** 2) + np.trace(c1) + np.trace(c2)
+                - 2 * np.trace(np.real(linalg.sqrtm(c1 @ c2))))
+    assert metrics.frechet_distance(mu1, c1, mu2, c2) == pytest.approx(expected, rel=1e-8)
+    assert metrics.frechet_distance(mu1, c1, mu1, c1) == pytest.approx(0, abs=1e-6)
+    # Singular covariances (dead units) stay finite.
+    assert np.isfinite(metrics.frechet_distance(mu1, np.zeros((8, 8)), mu2, c2))
+
+
+@pytest.mark.parametrize("bad, error, words", [
+    (np.zeros((200, 32, 32), np.float32), ValueError, "shape (N, 28, 28)"),
+    (np.zeros((200, 28, 28, 3), np.float32), ValueError, "shape (N, 28, 28)"),
+    (np.full((200, 28, 28), 2.0, np.float32), ValueError, "[0, 1]"),
+    (np.full((200, 28, 28), -1.0, np.float32), ValueError, "(x + 1) / 2"),
+    (np.zeros((200, 28, 28), np.uint8), TypeError, "to_float"),
+    (np.full((200, 28, 28), np.nan, np.float32), ValueError, "NaN"),
+    (np.zeros((10, 28, 28), np.float32), ValueError, "at least 128"),
+])
+def test_fid_rejects_bad_input_with_a_clear_error(digits, bad, error, words):
+    with pytest.raises(error) as info:
+        metrics.fid(digits[1], bad)
+    assert words in str(info.value) and "generated" in str(info.value)
+
+
+def test_kid_rejects_bad_arguments(digits):
+    with pytest.raises(ValueError, match="n_subsets"):
+        metrics.kid(digits[1], digits[1], n_subsets=0)
+    with pytest.raises(ValueError, match="at least 16"):
+        metrics.kid(digits[1][:5], digits[1])
+
+
+def test_corrupt_classifier_file_is_refused(tmp_path, monkeypatch):
+    (tmp_path / "SHA256SUMS").write_text(
+        (data.config.data_dir() / "SHA256SUMS").read_text())
+    (tmp_path / metrics.CLASSIFIER_FILE).write_bytes(b"not the weights")
+    with pytest.raises(data.ChecksumError):
+        metrics._load_arrays(data.embedded_path(metrics.CLASSIFIER_FILE, tmp_path))
+
+
+def test_metrics_import_does_not_import_tensorflow():
+    code = ("import sys, numpy as np; import helpers.metrics as m; "
+            "m.classify(np.zeros((2, 28, 28), np.float32)); "
+            "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_numpy_classifier_equals_keras_classifier(digits):
+    keras = pytest.importorskip("keras")
+    sys.path.insert(0, str(data.config.repo_root() / "scripts"))
+    try:
+        import train_classifier
+    finally:
+        sys.path.pop(0)
+    model = train_classifier.build_keras_model()
+    arrays = metrics._classifier_arrays()
+    weighted = [layer for layer in model.layers if layer.weights]
+    for i, layer in enumerate(weighted):
+        layer.set_weights([arrays[f"layer{i}_kernel"], arrays[f"layer{i}_bias"]])
+    x = digits[1][:200]
+    keras_logits = keras.ops.convert_to_numpy(model(x[..., None]))
+    numpy_logits = metrics._classifier_forward(x, arrays, "logits")
+    np.testing.assert_allclose(numpy_logits, keras_logits, atol=1e-4)
