@@ -1,12 +1,14 @@
 # Image Generation with Python: set-up, lab, tests.
 #   make lab    set everything up (first time: a virtual environment in .venv) and open JupyterLab
 #   make test   set everything up and run every test: helpers' unit tests + nbval over notebooks/
+#   make test-browser  the sliders in a real browser (installs chromium and playwright first)
 # Both reuse .venv on later runs (it is rebuilt only when pyproject.toml changes).
 
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+BROWSER_STAMP := $(VENV)/.installed-browser
 EXTRAS ?= dl,lab,test
 # Quick mode (see README): tests run with it on unless you say COURSE_QUICK=0.
 COURSE_QUICK ?= 1
@@ -15,7 +17,7 @@ PORT   ?= 8888
 # Jupyter refuses to run as root unless told (containers, CI machines).
 LAB_FLAGS ?= $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: setup lab test test-unit test-notebooks clean-venv
+.PHONY: setup lab test test-unit test-notebooks browser-setup test-browser clean-venv
 
 setup: $(STAMP)
 
@@ -40,6 +42,19 @@ NB ?= notebooks
 test-notebooks: setup
 	COURSE_QUICK=$(COURSE_QUICK) $(BIN)/python -m pytest -n $(JOBS) --dist loadscope \
 		--nbval-lax --nbval-current-env $(NB)
+
+# The browser test: JupyterLab driven in Debian's chromium by playwright (tests/browser/).
+# browser-setup installs chromium with apt when it is missing (root or sudo needed; elsewhere it
+# says so and the test skips) and the `browser` group (playwright) into the venv.
+browser-setup: $(BROWSER_STAMP)
+	@scripts/install_chromium.sh
+
+$(BROWSER_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS),browser]"
+	touch $(BROWSER_STAMP)
+
+test-browser: browser-setup
+	COURSE_BROWSER=1 COURSE_QUICK=$(COURSE_QUICK) $(BIN)/python -m pytest -p no:cacheprovider tests/browser
 
 clean-venv:
 	rm -rf $(VENV)

@@ -10,7 +10,9 @@ import yaml
 from helpers import config
 
 ROOT = config.repo_root()
-ONLY_PIP = {"mlxtend"}  # dev group: only needed to regenerate data/, not part of the course environment
+# Pip-only groups, not part of the course environment: dev (mlxtend, only to regenerate data/)
+# and browser (playwright, only for the browser test, `make test-browser`).
+ONLY_PIP = {"mlxtend", "playwright"}
 
 
 def normalise(name):

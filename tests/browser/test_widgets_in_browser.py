@@ -1,0 +1,317 @@
+"""The slider panels work in a real browser, as a learner meets them in JupyterLab.
+
+nbval runs kernels, not a browser: it cannot see whether a slider moves a figure. This test
+starts JupyterLab on a free localhost port with a token, opens every notebook that has a slider
+in Debian's chromium (driven by playwright), runs all cells, and for every slider panel moves
+the slider and checks that the figure's pixels change. It also checks that no cell shows an
+error and that the page logs no JavaScript error (minus the known-benign noise in
+:data:`BENIGN_CONSOLE`). Screenshots go to ``artifacts/browser/``.
+
+Run it with ``make test-browser`` (installs chromium and playwright first). Plain ``pytest``
+skips it unless ``COURSE_BROWSER=1``: it takes minutes and needs the CPU to itself.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+
+from helpers import config
+
+ROOT = config.repo_root()
+ARTIFACTS = ROOT / "artifacts" / "browser"
+CHROMIUM = os.environ.get("COURSE_CHROMIUM", "/usr/bin/chromium")
+#: Without these flags chromium stalls on the closed network (it keeps trying to reach Google).
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+#: Seconds allowed for one notebook's "Run All" in quick mode (each must finish in ~3 min).
+RUN_TIMEOUT = float(os.environ.get("COURSE_BROWSER_RUN_TIMEOUT", "420"))
+#: Seconds allowed for a figure to change after a slider moved (a kernel round trip + redraw).
+REDRAW_TIMEOUT = 30.0
+#: Console errors that are not the course's fault. Each entry: (regex, why it is benign).
+BENIGN_CONSOLE = [
+    # The browser asks the server for /favicon.ico-like resources or JupyterLab's optional
+    # endpoints (e.g. the news feed, the extension manager's PyPI listing) that do not exist
+    # or cannot reach the internet on a closed network.
+    (r"Failed to load resource: the server responded with a status of 404", "optional resource missing"),
+    (r"Failed to load resource: net::ERR_(INTERNET_DISCONNECTED|NAME_NOT_RESOLVED|CONNECTION_REFUSED)",
+     "no internet (closed network)"),
+]
+
+
+def slider_notebooks():
+    """Every course notebook with a slider (the rule tests/test_notebook_structure.py enforces)."""
+    found = []
+    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        if any(c.cell_type == "code" and "Slider" in c.source for c in nb.cells):
+            found.append(path)
+    return found
+
+
+def _skip_reason():
+    if os.environ.get("COURSE_BROWSER", "") != "1":
+        return "browser test: run `make test-browser` (or set COURSE_BROWSER=1)"
+    if not Path(CHROMIUM).exists():
+        return (f"browser test: no chromium at {CHROMIUM}; `make browser-setup` installs the apt packages "
+                "chromium and chromium-driver (needs root and apt)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "browser test: python package playwright missing; `make browser-setup` installs it"
+    return None
+
+
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(_skip_reason() is not None, reason=str(_skip_reason()))]
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url, timeout=5.0):
+    with urllib.request.urlopen(url, timeout=timeout) as response:
+        return json.loads(response.read() or b"null")
+
+
+def _write_lab_settings(settings_dir: Path):
+    """User settings: keep every cell in the DOM and never reach out to the internet."""
+    settings = {
+        # All cells stay in the DOM (windowing would drop cells scrolled out of view).
+        "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+        # No news feed nor update check: they fetch from the internet.
+        "@jupyterlab/apputils-extension/notification.jupyterlab-settings":
+            {"fetchNews": "false", "checkForUpdates": False},
+    }
+    for name, value in settings.items():
+        path = settings_dir / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(value))
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """JupyterLab serving a copy of notebooks/ (autosave must not touch the repository's files)."""
+    work = tmp_path_factory.mktemp("lab")
+    root = work / "notebooks"
+    root.mkdir()
+    for path in slider_notebooks():
+        shutil.copy(path, root / path.name)
+    settings = work / "settings"
+    _write_lab_settings(settings)
+    port, token = _free_port(), os.urandom(16).hex()
+    env = dict(os.environ, COURSE_QUICK=os.environ.get("COURSE_QUICK", "1"),
+               JUPYTERLAB_SETTINGS_DIR=str(settings), JUPYTERLAB_WORKSPACES_DIR=str(work / "workspaces"),
+               JUPYTER_RUNTIME_DIR=str(work / "runtime"), MPLBACKEND="module://matplotlib_inline.backend_inline")
+    command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+               f"--ServerApp.token={token}", f"--ServerApp.root_dir={root}", "--ServerApp.port_retries=0",
+               "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=", "--LabApp.collaborative=False"]
+    if hasattr(os, "getuid") and os.getuid() == 0:
+        command.append("--allow-root")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    log = open(ARTIFACTS / "jupyterlab.log", "w")
+    server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=root,
+                              start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            _get(f"{base}/api/status?token={token}")
+            break
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                log.close()
+                server.kill()
+                pytest.fail(f"JupyterLab did not start; see {ARTIFACTS / 'jupyterlab.log'}")
+            time.sleep(0.5)
+    yield {"base": base, "token": token}
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    """Debian's chromium in a fresh profile, driven by playwright (which cannot download browsers here)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=CHROMIUM, headless=True,
+            args=CHROMIUM_FLAGS, viewport={"width": 1400, "height": 1000})
+        yield context
+        context.close()
+
+
+def _benign(text):
+    return any(re.search(pattern, text) for pattern, _ in BENIGN_CONSOLE)
+
+
+def _png_pixels(png: bytes):
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=np.int16)
+
+
+def _difference(a: bytes, b: bytes) -> float:
+    """Mean absolute pixel difference of two screenshots (inf when their sizes differ)."""
+    pa, pb = _png_pixels(a), _png_pixels(b)
+    if pa.shape != pb.shape:
+        return float("inf")
+    return float(np.abs(pa - pb).mean())
+
+
+NOTEBOOK_STATE_JS = """() => {
+    const panel = window.jupyterapp.shell.currentWidget;
+    const kernel = panel && panel.sessionContext && panel.sessionContext.session
+        && panel.sessionContext.session.kernel;
+    const prompts = [...panel.node.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')]
+        .map(e => e.textContent.trim());
+    return {kernel: kernel ? kernel.status : null, prompts: prompts};
+}"""
+
+
+def _wait_for_notebook(page, name):
+    page.wait_for_function(
+        """(name) => window.jupyterapp && window.jupyterapp.shell.currentWidget
+            && window.jupyterapp.shell.currentWidget.context
+            && window.jupyterapp.shell.currentWidget.context.path.endsWith(name)
+            && window.jupyterapp.shell.currentWidget.sessionContext.session
+            && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel
+            && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle'""",
+        arg=name, timeout=120_000)
+
+
+def _run_all(page):
+    """Clear outputs, run every cell (as the Run menu does) and wait until all ran or one failed.
+
+    Returns the seconds the run took and the final state (kernel status, input prompts).
+    """
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')")
+    start = time.monotonic()
+    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+    state, idle_polls = None, 0
+    while time.monotonic() - start < RUN_TIMEOUT:
+        time.sleep(0.5)
+        state = page.evaluate(NOTEBOOK_STATE_JS)
+        busy = state["kernel"] != "idle" or any("*" in p for p in state["prompts"])
+        if not busy and all(re.search(r"\[\d+\]", p) for p in state["prompts"]):
+            return time.monotonic() - start, state
+        # Run All stops at a failing cell: the cells after it keep an empty prompt.
+        idle_polls = 0 if busy else idle_polls + 1
+        if idle_polls >= 6:
+            return time.monotonic() - start, state
+    pytest.fail(f"Run All did not finish in {RUN_TIMEOUT:.0f} s; last state {state}")
+
+
+def _cell_errors(page):
+    """Error outputs (tracebacks) and widgets that failed to render, as text."""
+    return page.evaluate("""() => {
+        const panel = window.jupyterapp.shell.currentWidget;
+        const errors = [...panel.node.querySelectorAll('[data-mime-type="application/vnd.jupyter.error"]')]
+            .map(e => e.innerText.slice(-600));
+        const widgets = [...panel.node.querySelectorAll('.jp-OutputArea-output')]
+            .filter(e => /Error displaying widget|Failed to load model/.test(e.innerText))
+            .map(e => e.innerText.slice(0, 300));
+        return errors.concat(widgets);
+    }""")
+
+
+def _shutdown_kernels(lab):
+    for session in _get(f"{lab['base']}/api/sessions?token={lab['token']}"):
+        request = urllib.request.Request(
+            f"{lab['base']}/api/sessions/{session['id']}?token={lab['token']}", method="DELETE")
+        urllib.request.urlopen(request, timeout=10).close()
+
+
+@pytest.mark.parametrize("path", slider_notebooks(), ids=lambda p: p.name)
+def test_sliders_redraw_their_figures_in_jupyterlab(path, lab, browser):
+    name = path.name
+    stem = path.stem
+    page = browser.new_page()
+    console_errors = []
+    page.on("console", lambda m: console_errors.append(f"console.{m.type}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: console_errors.append(f"uncaught: {e}"))
+    try:
+        page.goto(f"{lab['base']}/lab/tree/{name}?token={lab['token']}", wait_until="domcontentloaded")
+        _wait_for_notebook(page, name)
+        seconds, state = _run_all(page)
+        print(f"{name}: Run All took {seconds:.1f} s in the browser")
+        page.screenshot(path=str(ARTIFACTS / f"{stem}_after_run_all.png"), full_page=True)
+
+        errors = _cell_errors(page)
+        assert not errors, f"{name}: cells show errors after Run All:\n" + "\n---\n".join(errors)
+        not_run = [i for i, p in enumerate(state["prompts"]) if not re.search(r"\[\d+\]", p)]
+        assert not not_run, f"{name}: code cells {not_run} were not executed (prompts {state['prompts']})"
+
+        cells = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell").filter(
+            has=page.locator(".jp-OutputArea .widget-slider"))
+        assert cells.count() >= 1, f"{name}: no slider rendered in the browser"
+        for k in range(cells.count()):
+            cell = cells.nth(k)
+            output = cell.locator(".jp-Cell-outputArea")
+            figures = output.locator("img")
+            assert figures.count() >= 1, f"{name}: slider panel {k} shows no figure (<img>)"
+            figure = figures.first
+            figure.scroll_into_view_if_needed()
+            before = figure.screenshot(path=str(ARTIFACTS / f"{stem}_panel{k}_before.png"))
+            handle = output.locator(".widget-slider .noUi-handle").first
+            value_before = handle.get_attribute("aria-valuenow")
+            low, high, now = (float(handle.get_attribute(a)) for a in
+                              ("aria-valuemin", "aria-valuemax", "aria-valuenow"))
+            handle.focus()
+            # To the farther end of the slider (Home/End, as a keyboard user would): a large change.
+            handle.press("End" if high - now >= now - low else "Home")
+            if handle.get_attribute("aria-valuenow") == value_before:
+                for _ in range(10):
+                    handle.press("ArrowRight" if high - now >= now - low else "ArrowLeft")
+            value_after = handle.get_attribute("aria-valuenow")
+            assert value_after != value_before, f"{name}: panel {k}: the slider did not move with the keyboard"
+            deadline = time.monotonic() + REDRAW_TIMEOUT
+            change = 0.0
+            while time.monotonic() < deadline:
+                time.sleep(0.5)
+                figure = output.locator("img").first  # an Output widget replaces its <img>
+                after = figure.screenshot()
+                change = _difference(before, after)
+                if change > 0.5 and change != float("inf"):
+                    break
+            (ARTIFACTS / f"{stem}_panel{k}_after.png").write_bytes(after)
+            # A panel redraws its own figure: a picture of another size is another figure
+            # (e.g. the callback drew into a global `fig` that a later cell re-bound).
+            assert _png_pixels(after).shape == _png_pixels(before).shape, (
+                f"{name}: panel {k}: after the slider moved the panel shows a figure of another size "
+                f"({_png_pixels(before).shape[:2]} -> {_png_pixels(after).shape[:2]}); see {ARTIFACTS}")
+            print(f"{name}: panel {k}: slider {value_before} -> {value_after}, "
+                  f"mean pixel change {change:.2f}")
+            assert change > 0.5, (f"{name}: panel {k}: the figure did not change within {REDRAW_TIMEOUT:.0f} s "
+                                  f"after the slider moved from {value_before} to {value_after}")
+        errors = _cell_errors(page)
+        assert not errors, f"{name}: cells show errors after moving sliders:\n" + "\n---\n".join(errors)
+        page.screenshot(path=str(ARTIFACTS / f"{stem}_after_sliders.png"), full_page=True)
+    finally:
+        page.close()
+        _shutdown_kernels(lab)
+    real = [e for e in console_errors if not _benign(e)]
+    (ARTIFACTS / f"{stem}_console.txt").write_text("\n".join(console_errors))
+    assert not real, f"{name}: JavaScript errors in the page:\n" + "\n".join(real)
