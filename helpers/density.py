@@ -39,7 +39,7 @@ __all__ = [
     "fit_gaussian_mle", "gaussian_log_likelihood",
     "check_covariance", "mvn_logpdf", "mvn_sample",
     "bits_per_dim", "binarize", "dequantize",
-    "IndependentBernoulli", "BernoulliMixture",
+    "IndependentBernoulli", "BernoulliMixture", "GaussianImageModel", "PCAGaussianMixture",
 ]
 
 LN2 = math.log(2.0)
@@ -704,3 +704,261 @@ class BernoulliMixture:
         gen = _rng(rng)
         comp = gen.choice(self.n_components, size=n, p=self.weights_)
         return (gen.random((n, *self.shape_)) < self.means_[comp]).astype(np.float32)
+
+
+# --------------------------------------------------------------------------- continuous models
+
+
+def _floor_variance(value):
+    value = float(value)
+    if not (np.isfinite(value) and value > 0):
+        raise ValueError(f"min_variance must be positive (it keeps the density proper); got {value!r}")
+    return value
+
+
+class GaussianImageModel:
+    """A Gaussian density over whole images (flattened to D numbers), in three flavours.
+
+    ``kind="independent"``
+        One Gaussian per pixel, no correlations: a diagonal covariance.
+    ``kind="pca"``
+        Probabilistic PCA: the ``n_components`` leading directions of the data's covariance
+        keep their variances, every other direction gets their mean (the maximum-likelihood
+        "noise floor" of Tipping and Bishop). Covariance ``V diag(lam) V^T``.
+    ``kind="full"``
+        The full sample covariance.
+
+    Every variance is floored at ``min_variance``, so the covariance is positive definite and
+    the density proper even where all training images agree (MNIST's black border). Fitted
+    by maximum likelihood (covariance with ddof=0). Sampling uses the eigen-decomposition
+    ``cov = V diag(lam) V^T`` as the square root (for a full covariance this plays the part
+    of the Cholesky factor of :func:`mvn_sample`, and gives the principal components too).
+
+    Parameters
+    ----------
+    kind : {"independent", "pca", "full"}
+    n_components : int
+        Leading directions kept by ``kind="pca"`` (ignored otherwise).
+    min_variance : float
+        Variance floor, in squared intensity units.
+
+    Attributes
+    ----------
+    mean_ : ndarray, shape of one image
+    components_ : ndarray (K, *image shape)
+        Principal directions ("eigendigits"), largest variance first (pca and full only;
+        K = n_components for pca, D for full).
+    variances_ : ndarray (D,)
+        The model's variance along each eigen-direction (after the floor), largest first.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(500, 3)) @ np.array([[2.0, 0, 0], [1.0, 1.0, 0], [0, 0, 0.1]])
+    >>> model = GaussianImageModel("full").fit(X)
+    >>> ll = model.log_likelihood(X[:2])
+    >>> ref = mvn_logpdf(X[:2], X.mean(0), np.cov(X.T, ddof=0))
+    >>> bool(np.allclose(ll, ref))
+    True
+    """
+
+    KINDS = ("independent", "pca", "full")
+
+    def __init__(self, kind="pca", n_components=50, min_variance=1e-6):
+        if kind not in self.KINDS:
+            raise ValueError(f"kind must be one of {self.KINDS}; got {kind!r}")
+        self.kind = kind
+        self.n_components = _count(n_components, "n_components")
+        self.min_variance = _floor_variance(min_variance)
+
+    def fit(self, X):
+        rows, self.shape_ = _as_rows(X)
+        n, dim = rows.shape
+        self.mean_ = rows.mean(axis=0).reshape(self.shape_)
+        centred = rows - self.mean_.ravel()
+        if self.kind == "independent":
+            self.variances_ = np.maximum((centred ** 2).mean(axis=0), self.min_variance)
+            self._basis = None
+            return self
+        if self.kind == "pca" and self.n_components >= dim:
+            raise ValueError(f"n_components={self.n_components} must be smaller than D={dim} "
+                             "(use kind='full' for all directions)")
+        lam, V = np.linalg.eigh(centred.T @ centred / n)
+        lam, V = np.maximum(lam[::-1], 0.0), V[:, ::-1]
+        if self.kind == "pca":
+            q = self.n_components
+            lam = np.concatenate([lam[:q], np.full(dim - q, lam[q:].mean())])
+            self.components_ = V[:, :q].T.reshape(q, *self.shape_)
+        else:
+            self.components_ = V.T.reshape(dim, *self.shape_)
+        self.variances_ = np.maximum(lam, self.min_variance)
+        self._basis = V
+        return self
+
+    @property
+    def n_dims(self):
+        return int(np.prod(self.shape_))
+
+    def _rows(self, X):
+        if not hasattr(self, "mean_"):
+            raise RuntimeError("call fit(X) first")
+        rows, shape = _as_rows(X)
+        if rows.shape[1] != self.n_dims:
+            raise ValueError(f"X items have shape {shape}; the model was fitted on {self.shape_}")
+        return rows
+
+    def log_likelihood(self, X):
+        """log p(x) in nats (a density: it can be positive), one value per image (shape (N,))."""
+        rows = self._rows(X) - self.mean_.ravel()
+        z = rows if self._basis is None else rows @ self._basis
+        lam = self.variances_
+        return -0.5 * (np.sum(z * z / lam, axis=1) + np.sum(np.log(lam)) + self.n_dims * math.log(2 * math.pi))
+
+    def sample(self, n, rng=None):
+        """``n`` images (float32, not clipped: a Gaussian can leave [0, 1])."""
+        if not hasattr(self, "mean_"):
+            raise RuntimeError("call fit(X) first")
+        n = _count(n, "n")
+        eps = _rng(rng).standard_normal((n, self.n_dims)) * np.sqrt(self.variances_)
+        out = eps if self._basis is None else eps @ self._basis.T
+        return (out + self.mean_.ravel()).reshape(n, *self.shape_).astype(np.float32)
+
+    def _leading(self, k):
+        if self._basis is None:
+            raise ValueError("kind='independent' has no principal directions; use 'pca' or 'full'")
+        if k > len(self.components_):
+            raise ValueError(f"at most {len(self.components_)} coordinates; got {k}")
+        return self._basis[:, :k], np.sqrt(self.variances_[:k])
+
+    def encode(self, X, k=None):
+        """Coordinates of images on the ``k`` leading directions, in standard deviations."""
+        rows = self._rows(X) - self.mean_.ravel()
+        k = len(self.components_) if k is None else _count(k, "k")
+        V, s = self._leading(k)
+        return rows @ V / s
+
+    def decode(self, z):
+        """The image ``mean + sum_i z_i sqrt(lam_i) v_i`` for coordinates ``z`` (in standard deviations).
+
+        ``z`` has shape (k,) or (N, k) for the k leading directions: the other directions
+        are left at the mean (no noise is added). float32, not clipped.
+        """
+        if not hasattr(self, "mean_"):
+            raise RuntimeError("call fit(X) first")
+        z = _finite(z, "z")
+        single = z.ndim == 1
+        z2 = z[None] if single else z
+        if z2.ndim != 2:
+            raise ValueError(f"z must have shape (k,) or (N, k); got {z.shape}")
+        V, s = self._leading(z2.shape[1])
+        out = ((z2 * s) @ V.T + self.mean_.ravel()).reshape(len(z2), *self.shape_).astype(np.float32)
+        return out[0] if single else out
+
+
+class PCAGaussianMixture:
+    """A Gaussian mixture on the leading principal coordinates, one Gaussian on the rest.
+
+    The images are rotated into their principal coordinates c = V^T (x - mean) (a rotation:
+    no volume change, so densities carry over unchanged). The ``n_pca`` leading coordinates,
+    where the digits' shapes live, get a ``n_components``-Gaussian mixture with full
+    covariances (scikit-learn's :class:`~sklearn.mixture.GaussianMixture`, seeded, with
+    ``reg_covar=min_variance``); the remaining coordinates get independent Gaussians with
+    their own variances (floored at ``min_variance``). With one component this is exactly
+    ``GaussianImageModel("full", min_variance=...)``.
+
+    Parameters
+    ----------
+    n_components : int
+        Mixture components.
+    n_pca : int
+        Leading principal coordinates modelled by the mixture.
+    min_variance : float
+        Variance floor (and the mixture's ``reg_covar``).
+    max_iter : int
+        EM iterations of the mixture.
+    seed : int
+
+    Attributes
+    ----------
+    mixture_ : sklearn.mixture.GaussianMixture
+    pca_ : GaussianImageModel
+        The full-covariance model whose eigen-directions give the coordinates.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> X = np.concatenate([rng.normal(-2, 0.3, (200, 4)), rng.normal(2, 0.3, (200, 4))])
+    >>> two = PCAGaussianMixture(n_components=2, n_pca=2, seed=0).fit(X)
+    >>> one = GaussianImageModel("full").fit(X)
+    >>> bool(two.log_likelihood(X).mean() > one.log_likelihood(X).mean())
+    True
+    >>> two.sample(5, rng=0).shape
+    (5, 4)
+    """
+
+    def __init__(self, n_components=10, n_pca=50, min_variance=1e-4, max_iter=100, seed=0):
+        self.n_components = _count(n_components, "n_components")
+        self.n_pca = _count(n_pca, "n_pca")
+        self.min_variance = _floor_variance(min_variance)
+        self.max_iter = _count(max_iter, "max_iter")
+        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+            raise TypeError(f"seed must be an int; got {seed!r}")
+        self.seed = int(seed)
+
+    def fit(self, X):
+        import warnings
+
+        from sklearn.exceptions import ConvergenceWarning
+        from sklearn.mixture import GaussianMixture
+
+        rows, self.shape_ = _as_rows(X)
+        if self.n_pca >= rows.shape[1]:
+            raise ValueError(f"n_pca={self.n_pca} must be smaller than D={rows.shape[1]}")
+        self.pca_ = GaussianImageModel("full", min_variance=self.min_variance).fit(rows)
+        coords = (rows - self.pca_.mean_) @ self.pca_._basis
+        self.mixture_ = GaussianMixture(self.n_components, covariance_type="full",
+                                        reg_covar=self.min_variance, max_iter=self.max_iter,
+                                        n_init=1, random_state=self.seed)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)  # max_iter is a budget here
+            self.mixture_.fit(coords[:, :self.n_pca])
+        return self
+
+    def _coords(self, X):
+        if not hasattr(self, "mixture_"):
+            raise RuntimeError("call fit(X) first")
+        rows, shape = _as_rows(X)
+        if rows.shape[1] != int(np.prod(self.shape_)):
+            raise ValueError(f"X items have shape {shape}; the model was fitted on {self.shape_}")
+        return (rows - self.pca_.mean_) @ self.pca_._basis
+
+    def log_likelihood(self, X):
+        """log p(x) in nats (a density), one value per image (shape (N,))."""
+        c = self._coords(X)
+        q = self.n_pca
+        lam = self.pca_.variances_[q:]
+        rest = -0.5 * (np.sum(c[:, q:] ** 2 / lam, axis=1) + np.sum(np.log(lam)) + lam.size * math.log(2 * math.pi))
+        return self.mixture_.score_samples(c[:, :q]) + rest
+
+    def sample(self, n, rng=None, noise=True):
+        """``n`` images (float32, not clipped).
+
+        A component is drawn by its weight, its leading coordinates by :func:`mvn_sample`
+        (Cholesky). ``noise=False`` leaves the other coordinates at 0 (the mean image's
+        value): the smooth part of the sample without the fine-grained remainder.
+        """
+        if not hasattr(self, "mixture_"):
+            raise RuntimeError("call fit(X) first")
+        n = _count(n, "n")
+        gen = _rng(rng)
+        gmm = self.mixture_
+        comp = gen.choice(self.n_components, size=n, p=gmm.weights_ / gmm.weights_.sum())
+        dim = self.pca_.n_dims
+        c = np.zeros((n, dim))
+        for k in np.unique(comp):
+            idx = np.flatnonzero(comp == k)
+            c[idx, :self.n_pca] = mvn_sample(gmm.means_[k], gmm.covariances_[k], len(idx), rng=gen)
+        if noise:
+            c[:, self.n_pca:] = gen.standard_normal((n, dim - self.n_pca)) * np.sqrt(self.pca_.variances_[self.n_pca:])
+        out = c @ self.pca_._basis.T + self.pca_.mean_.ravel()
+        return out.reshape(n, *self.shape_).astype(np.float32)
