@@ -124,7 +124,7 @@ def load_checkpoint(model, path):
 
 
 def _model_is_built(model):
-    return model.built and len(model.variables) > 0
+    return len(model.variables) > 0
 
 
 def fit_resumable(model, dataset_fn, epochs, checkpoint_dir=None, checkpoint_every=None,
