@@ -54,9 +54,14 @@ BENIGN_CONSOLE = [
 
 
 def slider_notebooks():
-    """Every course notebook with a slider (the rule tests/test_notebook_structure.py enforces)."""
+    """Every course notebook with a slider (the rule tests/test_notebook_structure.py enforces).
+
+    ``COURSE_BROWSER_NOTEBOOKS=folder`` tests that folder's notebooks instead (used to check that
+    the test fails on broken notebooks).
+    """
+    folder = Path(os.environ.get("COURSE_BROWSER_NOTEBOOKS", ROOT / "notebooks"))
     found = []
-    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+    for path in sorted(folder.glob("[0-9][0-9]_*.ipynb")):
         nb = nbformat.read(path, as_version=4)
         if any(c.cell_type == "code" and "Slider" in c.source for c in nb.cells):
             found.append(path)
@@ -225,13 +230,27 @@ def _run_all(page):
 
 
 def _cell_errors(page):
-    """Error outputs (tracebacks) and widgets that failed to render, as text."""
+    """Error outputs (tracebacks, from the notebook's model) and widgets that failed to render, as text.
+
+    JupyterLab renders an error output like stderr text, so the DOM alone cannot tell them apart;
+    the model keeps the output type.
+    """
     return page.evaluate("""() => {
         const panel = window.jupyterapp.shell.currentWidget;
-        const errors = [...panel.node.querySelectorAll('[data-mime-type="application/vnd.jupyter.error"]')]
-            .map(e => e.innerText.slice(-600));
+        const cells = panel.content.model.cells;
+        const errors = [];
+        for (let i = 0; i < cells.length; i++) {
+            const cell = cells.get(i);
+            if (cell.type !== 'code') continue;
+            for (let j = 0; j < cell.outputs.length; j++) {
+                const output = cell.outputs.get(j).toJSON();
+                if (output.output_type === 'error') {
+                    errors.push(`cell ${i}: ${output.ename}: ${output.evalue}`);
+                }
+            }
+        }
         const widgets = [...panel.node.querySelectorAll('.jp-OutputArea-output')]
-            .filter(e => /Error displaying widget|Failed to load model/.test(e.innerText))
+            .filter(e => /Error displaying widget|Failed to load model|Javascript Error/.test(e.innerText))
             .map(e => e.innerText.slice(0, 300));
         return errors.concat(widgets);
     }""")
