@@ -2,6 +2,8 @@
 #   make lab    set everything up (first time: a virtual environment in .venv) and open JupyterLab
 #   make test   set everything up and run every test: helpers' unit tests + nbval over notebooks/
 #   make test-browser  the sliders in a real browser (installs chromium and playwright first)
+#   make run-all       run every notebook in quick mode, print each one's time (run-all-full: full size)
+#   make html          export the executed notebooks to static HTML in site/ (open site/index.html)
 # Both reuse .venv on later runs (it is rebuilt only when pyproject.toml changes).
 
 PYTHON ?= python3
@@ -17,7 +19,7 @@ PORT   ?= 8888
 # Jupyter refuses to run as root unless told (containers, CI machines).
 LAB_FLAGS ?= $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: setup lab test test-unit test-notebooks browser-setup test-browser clean-venv
+.PHONY: setup lab test test-unit test-notebooks browser-setup test-browser run-all run-all-full html clean-venv
 
 setup: $(STAMP)
 
@@ -55,6 +57,17 @@ $(BROWSER_STAMP): $(STAMP)
 
 test-browser: browser-setup
 	COURSE_BROWSER=1 COURSE_QUICK=$(COURSE_QUICK) $(BIN)/python -m pytest -p no:cacheprovider tests/browser
+
+# The whole course, top to bottom, one fresh kernel per notebook; notebooks are left unchanged.
+run-all: setup
+	$(BIN)/python scripts/run_all.py
+
+run-all-full: setup
+	$(BIN)/python scripts/run_all.py --full
+
+# Static HTML of the stored (executed) outputs; nothing is run.
+html: setup
+	$(BIN)/python scripts/export_html.py --out site
 
 clean-venv:
 	rm -rf $(VENV)

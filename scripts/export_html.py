@@ -1,0 +1,116 @@
+"""Export the executed course notebooks to static HTML, with an index page: the course without a kernel.
+
+    python scripts/export_html.py             # notebooks/ -> site/ (`make html`)
+    python scripts/export_html.py --out DIR notebooks/01_noise_models.ipynb
+
+The stored outputs are exported as they are (the notebooks are kept executed in full mode; see
+the README); nothing is run. Sliders need a kernel: each live panel has a static figure beside
+it, which the HTML shows. Open ``site/index.html`` in a browser.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from notebook_setup import REPO_URL  # noqa: E402  (the one place the repository address lives)
+
+
+def course_notebooks():
+    """The course's notebooks in order: ``notebooks/NN_topic.ipynb``."""
+    return sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+
+
+def title_and_summary(nb):
+    """The notebook's title (its first ``# `` heading) and the first paragraph after it."""
+    first = next((c.source for c in nb.cells if c.cell_type == "markdown"), "")
+    lines = first.strip().splitlines()
+    title = lines[0].lstrip("#").strip() if lines and lines[0].startswith("#") else "(untitled)"
+    paragraphs = [p.strip() for p in "\n".join(lines[1:]).split("\n\n") if p.strip()]
+    summary = re.sub(r"\s+", " ", paragraphs[0]) if paragraphs else ""
+    return title, summary
+
+
+def not_executed(nb):
+    """Indices of code cells that were never run (exported, they would show no output)."""
+    return [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.source.strip()
+            and c.execution_count is None]
+
+
+def colab_url(name: str) -> str:
+    """The notebook opened in Google Colab straight from the public repository."""
+    path = REPO_URL.removeprefix("https://github.com/")
+    return f"https://colab.research.google.com/github/{path}/blob/main/notebooks/{name}"
+
+
+def export(paths, out: Path):
+    """Write ``out/NN_topic.html`` for every notebook and ``out/index.html``; return the written paths."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    out.mkdir(parents=True, exist_ok=True)
+    exporter = HTMLExporter(template_name="lab")
+    entries, written = [], []
+    for path in paths:
+        nb = nbformat.read(path, as_version=4)
+        missing = not_executed(nb)
+        if missing:
+            print(f"warning: {path.name}: code cells {missing} have not been run; their output is missing",
+                  file=sys.stderr)
+        title, summary = title_and_summary(nb)
+        body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+        target = out / f"{path.stem}.html"
+        target.write_text(body, encoding="utf-8")
+        written.append(target)
+        entries.append((target.name, title, summary, path.name))
+        print(f"{path.name} -> {target} ({target.stat().st_size / 1e6:.1f} MB)")
+    from nbconvert.filters.markdown import markdown2html
+
+    items = "\n".join(
+        f'<li><a href="{html.escape(href)}">{html.escape(title)}</a>'
+        f' <small>(<a href="{html.escape(colab_url(name))}">open in Colab</a>)</small>'
+        f"<div>{markdown2html(summary)}</div></li>"
+        for href, title, summary, name in entries)
+    index = out / "index.html"
+    index.write_text(f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Image Generation with Python</title>
+<style>body {{ font-family: sans-serif; max-width: 48em; margin: 2em auto; padding: 0 1em; line-height: 1.5; }}
+li {{ margin-bottom: 1em; }} li div {{ color: #444; }}</style></head>
+<body>
+<h1>Image Generation with Python</h1>
+<p>The course's notebooks with their stored outputs, to read without Python. The sliders need a
+running kernel: open a notebook in JupyterLab (<code>make lab</code>) or in Colab to move them.
+Source: <a href="{html.escape(REPO_URL)}">{html.escape(REPO_URL)}</a>.</p>
+<ol>
+{items}
+</ol>
+</body></html>
+""", encoding="utf-8")
+    written.append(index)
+    print(f"index -> {index}")
+    return written
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*", type=Path, help="notebooks to export (default: all of notebooks/)")
+    parser.add_argument("--out", type=Path, default=ROOT / "site", help="output folder (default site/)")
+    args = parser.parse_args(argv)
+    paths = [p.resolve() for p in args.notebooks] or course_notebooks()
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        parser.error(f"no such notebook: {', '.join(missing)}")
+    export(paths, args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
