@@ -2,7 +2,7 @@
 
 Run ``python scripts/notebook_setup.py`` after changing :data:`SETUP_CELL` or
 ``REPO_URL``: it rewrites the first code cell (the one tagged ``setup``) of every
-notebook in ``notebooks/``. ``tests/test_notebook_structure.py`` fails when a
+notebook in ``notebooks/`` (or of the notebooks named as arguments). ``tests/test_notebook_structure.py`` fails when a
 notebook's setup cell differs from this template.
 """
 
@@ -20,14 +20,13 @@ import os
 import sys
 
 IN_COLAB = "google.colab" in sys.modules
-if IN_COLAB:  # install the course's helpers and data from the repository
+if IN_COLAB:  # the course's helpers and data, from the repository
     REPO_URL = "{REPO_URL}"
     if not os.path.isdir("/content/course"):
         !git clone --depth 1 -q {{REPO_URL}} /content/course
-    %pip install -q -e /content/course
     sys.path.insert(0, "/content/course")
-    from google.colab import output
-    output.enable_custom_widget_manager()  # ipywidgets sliders need this in Colab
+    from helpers import colab
+    colab.setup()  # installs only what Colab lacks (keeps its numpy, TensorFlow); enables widgets
 
 %matplotlib inline
 from helpers import config
@@ -44,10 +43,13 @@ def setup_cell_index(nb) -> int:
     raise LookupError("no code cell tagged 'setup'")
 
 
-def main() -> int:
+def main(argv=None) -> int:
+    """Rewrite the setup cell of the given notebooks (default: every notebook in ``notebooks/``)."""
     import nbformat
 
-    for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
+    argv = sys.argv[1:] if argv is None else argv
+    paths = [Path(p) for p in argv] or sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    for path in paths:
         nb = nbformat.read(path, as_version=4)
         i = setup_cell_index(nb)
         if nb.cells[i].source != SETUP_CELL:
