@@ -372,6 +372,7 @@ def check_covariance(cov, dim=None):
         return np.linalg.cholesky(cov)
     except np.linalg.LinAlgError:
         smallest = float(np.linalg.eigvalsh(cov)[0])
+        smallest = 0.0 if abs(smallest) < 1e-12 * scale else smallest  # report round-off as 0
         raise ValueError(f"cov is not positive definite (smallest eigenvalue {smallest:.3g}); a "
                          "covariance needs all eigenvalues > 0 (add a small multiple of the "
                          "identity to regularise it)") from None
