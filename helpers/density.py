@@ -616,6 +616,9 @@ class BernoulliMixture:
     history_ : list of float
         Smoothed objective per EM iteration: mean log-likelihood per image (nats) plus the
         log prior divided by N. It never decreases.
+    loglik_history_ : list of float
+        Mean log-likelihood per training image (nats) at each EM iteration, without the prior
+        (what a table reports; it usually rises too, but only ``history_`` is guaranteed to).
 
     Examples
     --------
@@ -658,6 +661,7 @@ class BernoulliMixture:
         self.means_ = mu.reshape(k, *self.shape_)
         self.weights_ = np.full(k, 1.0 / k)
         self.history_ = []
+        self.loglik_history_ = []
         for _ in range(self.n_iter):
             # E step: responsibilities r_nk = p(k | x_n)
             joint = self._component_loglik(rows) + np.log(self.weights_)
@@ -665,6 +669,7 @@ class BernoulliMixture:
             mu = self.means_.reshape(k, -1)
             log_prior = self.alpha * float(np.sum(np.log(mu) + np.log1p(-mu)))
             self.history_.append(float(total.mean() + log_prior / n))
+            self.loglik_history_.append(float(total.mean()))
             resp = np.exp(joint - total[:, None])
             # M step
             nk = resp.sum(axis=0)

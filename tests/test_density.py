@@ -259,6 +259,8 @@ def test_bernoulli_mixture_em_never_decreases_and_beats_one_component(digits):
     model = d.BernoulliMixture(n_components=10, n_iter=15, seed=0).fit(train)
     history = np.array(model.history_)
     assert len(history) == 15 and np.all(np.diff(history) >= -1e-9)
+    assert len(model.loglik_history_) == 15 and model.loglik_history_[-1] > model.loglik_history_[0]
+    assert np.all(np.array(model.loglik_history_) >= history)  # the log prior is negative
     assert model.weights_.sum() == pytest.approx(1.0) and model.means_.shape == (10, 28, 28)
     single = d.IndependentBernoulli().fit(train)
     assert model.log_likelihood(test).mean() > single.log_likelihood(test).mean() + 20  # nats/image
