@@ -161,3 +161,29 @@ def test_bad_inputs_are_refused_with_clear_errors(test_x):
         V.VAE(beta=-1.0)
     with pytest.raises(ValueError, match="filters"):
         V.VAE(filters=(32,))
+
+
+def test_train_vae_uses_the_course_settings(train_x):
+    model, history = V.train_vae(train_x[:256], latent_dim=3, beta=2.0, epochs=2, seed=5)
+    assert (model.latent_dim, model.beta) == (3, 2.0)
+    assert set(history) >= {"loss", "neg_elbo", "recon", "kl"} and len(history["loss"]) == 2
+    assert history["loss"][-1] < history["loss"][0]
+    with pytest.raises(ValueError, match="binary"):
+        V.train_vae(train_x[:10] * 0.5, epochs=1)
+
+
+def test_shipped_model_matches_its_record():
+    import json
+
+    runs = json.loads(data.embedded_path("vae_runs.json").read_text())
+    model = V.load_shipped("vae_z2")
+    record = runs["vae_z2"]
+    assert (model.latent_dim, model.beta) == (record["latent_dim"], record["beta"]) == (2, 1.0)
+    x_test = binary_digits("test", 1000)[0]
+    keras.utils.set_random_seed(0)
+    neg_elbo = model.elbo_terms(x_test, samples=4)["neg_elbo"].mean()
+    assert neg_elbo == pytest.approx(record["test"]["neg_elbo"], abs=1.0)
+    assert record["test"]["neg_iwae"] < record["test"]["neg_elbo"]
+    assert set(runs) == set(V.SHIPPED_MODELS)
+    with pytest.raises(ValueError, match="not a shipped VAE"):
+        V.load_shipped("vae_z3")

@@ -42,6 +42,9 @@ __all__ = [
     "kl_diagonal_gaussian",
     "log_mean_exp",
     "load_vae",
+    "train_vae",
+    "SHIPPED_MODELS",
+    "load_shipped",
 ]
 
 IMAGE_SHAPE = (28, 28, 1)
@@ -398,6 +401,74 @@ class VAE(keras.Model):
         out["neg_elbo_bpd"] = bits_per_dim(out["neg_elbo"])
         out["neg_iwae_bpd"] = bits_per_dim(neg_iwae)
         return out
+
+
+def train_vae(images, latent_dim=2, beta=1.0, epochs=30, batch_size=64, learning_rate=3e-3, seed=0,
+              verbose=0, callbacks=None):
+    """Train a :class:`VAE` with the course's settings on binary images; return ``(model, history)``.
+
+    Adam(``learning_rate``), ``batch_size`` 64, Keras ``fit`` running 8 steps per call (less
+    Python overhead per step), seeded by ``seed``. These are the settings of the shipped models
+    (``scripts/train_vae.py``) and of the benchmark.
+
+    Parameters
+    ----------
+    images : array_like, binary, shape (N, 28, 28) or (N, 28, 28, 1)
+    latent_dim, beta : see :class:`VAE`
+    epochs, batch_size : int
+    learning_rate : float
+    seed : int
+        Seeds Keras (weights, data order) and the model's noise.
+    verbose : int
+        Passed to ``fit``.
+    callbacks : list, optional
+        Keras callbacks passed to ``fit``.
+
+    Returns
+    -------
+    model : VAE
+    history : dict
+        Per-epoch ``loss``, ``neg_elbo``, ``recon``, ``kl`` (nats per image).
+    """
+    x = check_binary_images(images)
+    epochs = _positive_int(epochs, "epochs")
+    batch_size = _positive_int(batch_size, "batch_size")
+    keras.utils.set_random_seed(int(seed))
+    model = VAE(latent_dim=latent_dim, beta=beta, seed=seed)
+    model.compile(optimizer=keras.optimizers.Adam(float(learning_rate)), steps_per_execution=8)
+    result = model.fit(x, batch_size=batch_size, epochs=epochs, shuffle=True, verbose=verbose,
+                       callbacks=callbacks)
+    return model, {key: [float(v) for v in values] for key, values in result.history.items()}
+
+
+#: The models shipped in ``data/`` (made by ``scripts/train_vae.py``): name -> (latent_dim, beta, epochs).
+#: Epochs were chosen on a validation split (500 of the 4,000 training digits held out): a 2-D
+#: latent is best after about 30 epochs and then overfits; a 16-D one is flat from 30 to 60.
+SHIPPED_MODELS = {
+    "vae_z2": (2, 1.0, 30),
+    "vae_z16_beta0.5": (16, 0.5, 40),
+    "vae_z16_beta1": (16, 1.0, 40),
+    "vae_z16_beta2": (16, 2.0, 40),
+    "vae_z16_beta4": (16, 4.0, 40),
+    "vae_z16_beta8": (16, 8.0, 40),
+}
+
+
+def load_shipped(name):
+    """Load a VAE shipped in ``data/`` (checksum verified, safe mode), e.g. ``load_shipped("vae_z2")``.
+
+    Raises
+    ------
+    ValueError
+        ``name`` is not one of :data:`SHIPPED_MODELS`.
+    helpers.data.DataError
+        The file is missing or corrupt (see ``data/README.md`` to regenerate it).
+    """
+    from .. import data
+
+    if name not in SHIPPED_MODELS:
+        raise ValueError(f"name={name!r} is not a shipped VAE; expected one of {sorted(SHIPPED_MODELS)}")
+    return load_vae(data.embedded_path(f"{name}.keras"))
 
 
 def load_vae(path):
