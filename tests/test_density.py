@@ -75,6 +75,10 @@ def test_inverse_cdf_sampler_passes_ks_test(name, ppf, dist):
     x = d.inverse_cdf_sample(ppf, 20_000, rng=2)
     assert np.all(np.isfinite(x))
     assert stats.kstest(x, dist.cdf).pvalue > KS_LEVEL, name
+    # and against numpy's own sampler of the same distribution (two-sample test)
+    gen = np.random.default_rng(3)
+    reference = gen.normal(1.0, 2.0, 20_000) if name == "normal" else gen.exponential(1 / 3.0, 20_000)
+    assert stats.ks_2samp(x, reference).pvalue > KS_LEVEL, name
 
 
 def test_samplers_are_reproducible_with_a_seed():
@@ -233,6 +237,18 @@ def test_independent_bernoulli_is_the_smoothed_pixel_frequency(digits):
     samples = model.sample(500, rng=0)
     assert samples.shape == (500, 28, 28) and set(np.unique(samples)) <= {0.0, 1.0}
     np.testing.assert_allclose(samples.mean(0), model.probs_, atol=0.1)
+
+
+def test_bernoulli_log_likelihoods_match_scipy(digits):
+    train, test = digits
+    model = d.IndependentBernoulli().fit(train)
+    p = model.probs_.ravel()
+    x = test[:20].reshape(20, -1)
+    np.testing.assert_allclose(model.log_likelihood(test[:20]), stats.bernoulli(p).logpmf(x).sum(axis=1), rtol=1e-10)
+    mix = d.BernoulliMixture(n_components=3, n_iter=5, seed=0).fit(train[:500])
+    per_component = np.stack([stats.bernoulli(m.ravel()).logpmf(x).sum(axis=1) for m in mix.means_], axis=1)
+    expected = np.log(np.sum(mix.weights_ * np.exp(per_component - per_component.max(1, keepdims=True)), axis=1))
+    np.testing.assert_allclose(mix.log_likelihood(test[:20]), expected + per_component.max(1), rtol=1e-10)
 
 
 def test_unsmoothed_bernoulli_gives_minus_infinity_for_unseen_pixels():
