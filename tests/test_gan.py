@@ -121,3 +121,31 @@ def test_latent_size_mismatch_is_refused():
         G.image_batches(np.zeros((10, 28, 28), "float32"), 64)
     with pytest.raises(ValueError, match="only for a conditional"):
         gan.generate(n=2, labels=[0, 1])
+
+
+def test_minimax_loss_gives_a_weaker_generator_gradient_than_non_saturating(digits):
+    """At the start D rejects fakes; the min-max loss's gradient is then much smaller."""
+    import tensorflow as tf
+
+    grads = {}
+    for kind in ("non_saturating", "minimax"):
+        gan = G.make_dcgan(seed=0, g_loss=kind)
+        # make D confident that fakes are fake: a large negative bias on its logit
+        gan.discriminator.layers[-1].bias.assign([-6.0])
+        z = gan.latent(64, seed=0)
+        with tf.GradientTape() as tape:
+            logits = gan.discriminator(gan.generator(z, training=True), training=True)
+            loss = (tf.reduce_mean(tf.nn.softplus(-logits)) if kind == "non_saturating"
+                    else -tf.reduce_mean(tf.nn.softplus(logits)))
+        g = tape.gradient(loss, gan.generator.trainable_variables)
+        grads[kind] = float(tf.linalg.global_norm(g))
+    assert grads["minimax"] < 0.05 * grads["non_saturating"]
+    with pytest.raises(ValueError, match="g_loss"):
+        G.make_dcgan(g_loss="wasserstein")
+
+
+def test_minimax_option_trains_with_its_own_loss(digits):
+    gan = G.make_dcgan(g_loss="minimax")
+    history = training.fit_resumable(gan, G.image_batches(digits[0], 32), epochs=1, max_steps=2,
+                                     progress=False)
+    assert all(v < 0 for v in history["g_loss"])         # -softplus(l) is negative
