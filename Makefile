@@ -56,7 +56,7 @@ $(BROWSER_STAMP): $(STAMP)
 	touch $(BROWSER_STAMP)
 
 test-browser: browser-setup
-	COURSE_BROWSER=1 COURSE_QUICK=$(COURSE_QUICK) $(BIN)/python -m pytest -p no:cacheprovider tests/browser
+	COURSE_BROWSER=1 COURSE_QUICK=$(COURSE_QUICK) $(BIN)/python -m pytest -p no:cacheprovider -s tests/browser
 
 # The whole course, top to bottom, one fresh kernel per notebook; notebooks are left unchanged.
 run-all: setup

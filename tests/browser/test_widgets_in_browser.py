@@ -283,12 +283,14 @@ def test_sliders_redraw_their_figures_in_jupyterlab(path, lab, browser):
         not_run = [i for i, p in enumerate(state["prompts"]) if not re.search(r"\[\d+\]", p)]
         assert not not_run, f"{name}: code cells {not_run} were not executed (prompts {state['prompts']})"
 
-        cells = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell").filter(
-            has=page.locator(".jp-OutputArea .widget-slider"))
-        assert cells.count() >= 1, f"{name}: no slider rendered in the browser"
-        for k in range(cells.count()):
-            cell = cells.nth(k)
-            output = cell.locator(".jp-Cell-outputArea")
+        # A panel: a widget displayed as a cell's output (not one nested in an Output widget)
+        # that holds a slider; its figure is the first <img> inside it.
+        panels = page.locator(
+            ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell-outputArea > .jp-OutputArea-child > "
+            ".jp-OutputArea-output").filter(has=page.locator(".widget-slider"))
+        assert panels.count() >= 1, f"{name}: no slider rendered in the browser"
+        for k in range(panels.count()):
+            output = panels.nth(k)
             figures = output.locator("img")
             assert figures.count() >= 1, f"{name}: slider panel {k} shows no figure (<img>)"
             figure = figures.first
