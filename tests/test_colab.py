@@ -62,3 +62,18 @@ def test_setup_cell_clones_the_one_repository_and_keeps_colabs_packages():
     assert REPO_URL.startswith("https://github.com/") and f'REPO_URL = "{REPO_URL}"' in SETUP_CELL
     assert "git clone" in SETUP_CELL and "colab.setup()" in SETUP_CELL
     assert "pip install" not in SETUP_CELL  # pinned installs would replace Colab's own numpy, TF...
+
+
+COLAB_LINK = re.compile(r"https://colab\.research\.google\.com/github/([^/\s]+/[^/\s]+)/blob/([^/\s]+)/([^\s)`\"'>]+)")
+
+
+def test_colab_links_in_the_docs_open_existing_notebooks_of_the_repository():
+    """Every "Open in Colab" link (README, docs/) names REPO_URL's repository and a notebook that exists."""
+    root = config.repo_root()
+    repository = REPO_URL.removeprefix("https://github.com/")
+    for doc in [root / "README.md", *sorted((root / "docs").glob("*.md"))]:
+        for match in COLAB_LINK.finditer(doc.read_text()):
+            repo, branch, path = match.groups()
+            assert repo == repository, f"{doc.name}: {match[0]} does not point to {REPO_URL}"
+            assert branch == "main", f"{doc.name}: {match[0]} is not on the main branch"
+            assert (root / path).is_file(), f"{doc.name}: {match[0]}: no file {path}"
