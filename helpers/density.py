@@ -836,6 +836,18 @@ class GaussianImageModel:
             raise ValueError(f"at most {len(self.components_)} coordinates; got {k}")
         return self._basis[:, :k], np.sqrt(self.variances_[:k])
 
+    def principal_coordinates(self, X):
+        """Coordinates of centred images along all eigen-directions, (N, D), in intensity units.
+
+        A rotation: ``log_likelihood`` is a sum of independent 1-D Gaussians in these
+        coordinates, with variances ``variances_``. Not available for ``kind="independent"``
+        (there the pixels themselves are the independent coordinates).
+        """
+        rows = self._rows(X) - self.mean_.ravel()
+        if self._basis is None:
+            raise ValueError("kind='independent' has no principal directions; use 'pca' or 'full'")
+        return rows @ self._basis
+
     def encode(self, X, k=None):
         """Coordinates of images on the ``k`` leading directions, in standard deviations."""
         rows = self._rows(X) - self.mean_.ravel()

@@ -353,7 +353,11 @@ def test_variance_floor_keeps_constant_pixels_finite():
 
 def test_encode_and_decode_are_inverse_on_the_principal_directions(correlated):
     model = d.GaussianImageModel("full").fit(correlated)
+    coords = model.principal_coordinates(correlated)
+    np.testing.assert_allclose(coords.mean(0), 0, atol=1e-9)
+    np.testing.assert_allclose(coords.var(0), model.variances_, rtol=1e-9)  # no floor hit here
     z = model.encode(correlated[:10])
+    np.testing.assert_allclose(z, coords[:10] / np.sqrt(model.variances_))
     np.testing.assert_allclose(model.decode(z), correlated[:10], atol=1e-4)
     pca = d.GaussianImageModel("pca", n_components=3).fit(correlated)
     z = np.array([[1.0, -2.0, 0.5]])
