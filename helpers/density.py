@@ -932,7 +932,7 @@ class PCAGaussianMixture:
         rows, self.shape_ = _as_rows(X)
         if self.n_pca >= rows.shape[1]:
             raise ValueError(f"n_pca={self.n_pca} must be smaller than D={rows.shape[1]}")
-        self.pca_ = GaussianImageModel("full", min_variance=self.min_variance).fit(rows)
+        self.pca_ = GaussianImageModel("full", min_variance=self.min_variance).fit(X)  # keeps the image shape
         coords = (rows - self.pca_.mean_) @ self.pca_._basis
         self.mixture_ = GaussianMixture(self.n_components, covariance_type="full",
                                         reg_covar=self.min_variance, max_iter=self.max_iter,

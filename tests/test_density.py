@@ -404,6 +404,14 @@ def test_mixture_density_integrates_to_one_in_2d():
     assert smooth.shape == (10, 2)
 
 
+def test_mixture_keeps_the_image_shape():
+    X = np.random.default_rng(0).random((60, 4, 5))
+    model = d.PCAGaussianMixture(n_components=2, n_pca=3, seed=0).fit(X)
+    assert model.sample(3, rng=0).shape == (3, 4, 5)
+    assert model.pca_.decode(np.zeros((2, 3))).shape == (2, 4, 5)
+    assert model.log_likelihood(X[:7]).shape == (7,)
+
+
 def test_continuous_ladder_on_dequantized_digits():
     """Every model beats the uniform density (8 bits/dim); the full covariance beats independent pixels."""
     train, _ = load_mnist_sample("train")
