@@ -933,7 +933,7 @@ class PCAGaussianMixture:
         if self.n_pca >= rows.shape[1]:
             raise ValueError(f"n_pca={self.n_pca} must be smaller than D={rows.shape[1]}")
         self.pca_ = GaussianImageModel("full", min_variance=self.min_variance).fit(X)  # keeps the image shape
-        coords = (rows - self.pca_.mean_) @ self.pca_._basis
+        coords = (rows - self.pca_.mean_.ravel()) @ self.pca_._basis
         self.mixture_ = GaussianMixture(self.n_components, covariance_type="full",
                                         reg_covar=self.min_variance, max_iter=self.max_iter,
                                         n_init=1, random_state=self.seed)
@@ -948,7 +948,7 @@ class PCAGaussianMixture:
         rows, shape = _as_rows(X)
         if rows.shape[1] != int(np.prod(self.shape_)):
             raise ValueError(f"X items have shape {shape}; the model was fitted on {self.shape_}")
-        return (rows - self.pca_.mean_) @ self.pca_._basis
+        return (rows - self.pca_.mean_.ravel()) @ self.pca_._basis
 
     def log_likelihood(self, X):
         """log p(x) in nats (a density), one value per image (shape (N,))."""
