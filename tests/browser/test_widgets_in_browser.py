@@ -272,7 +272,9 @@ def test_sliders_redraw_their_figures_in_jupyterlab(path, lab, browser):
     page.on("console", lambda m: console_errors.append(f"console.{m.type}: {m.text}") if m.type == "error" else None)
     page.on("pageerror", lambda e: console_errors.append(f"uncaught: {e}"))
     try:
-        page.goto(f"{lab['base']}/lab/tree/{name}?token={lab['token']}", wait_until="domcontentloaded")
+        # A workspace of its own: the default one would reopen earlier notebooks and start their kernels.
+        page.goto(f"{lab['base']}/lab/workspaces/{stem}/tree/{name}?token={lab['token']}",
+                  wait_until="domcontentloaded")
         _wait_for_notebook(page, name)
         seconds, state = _run_all(page)
         print(f"{name}: Run All took {seconds:.1f} s in the browser")
