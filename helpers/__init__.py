@@ -11,6 +11,7 @@ Modules, by topic (imports flow one way, top to bottom):
 - :mod:`helpers.metrics`  -- PSNR/SSIM, FID/KID on a small MNIST classifier, ELBO
 - :mod:`helpers.plotting` -- image grids, histograms with PDFs, training curves
 - :mod:`helpers.widgets`  -- slider panels that redraw by updating artists
+- :mod:`helpers.colab`    -- what the notebooks' setup cell does in Google Colab
 
 Nothing here imports TensorFlow at import time: only the model, training and
 metric modules that need it load it, when they are imported.
