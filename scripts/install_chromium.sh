@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Install Debian's chromium (and chromium-driver) for the browser test, if it is missing.
 # Needs root (or password-less sudo) and apt; elsewhere it says so and exits 0, and the
-# browser test then skips with the same message. CHROMIUM overrides the expected path.
+# browser test then skips with the same message. COURSE_CHROMIUM overrides the expected path
+# (the test reads the same variable).
 set -euo pipefail
-CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
+CHROMIUM="${COURSE_CHROMIUM:-/usr/bin/chromium}"
 if [ -x "$CHROMIUM" ]; then
     exit 0
 fi
@@ -25,4 +26,4 @@ if ! { $SUDO apt-get update -q >/dev/null && $SUDO apt-get install -y -q chromiu
     echo "install_chromium: apt-get failed; the browser test will be skipped" >&2
     exit 0
 fi
-"$CHROMIUM" --version
+"$CHROMIUM" --version || echo "install_chromium: installed, but no chromium at $CHROMIUM (set COURSE_CHROMIUM to its path)" >&2
