@@ -1,6 +1,7 @@
 """Held-out ELBO against CPU wall time: the TF CVAE tutorial's model and settings vs the course VAE.
 
-Both models are trained in this one process, one after the other, on the same binarized
+Both models are trained in this one process, their epochs interleaved (tutorial epoch 1, course
+epoch 1, tutorial epoch 2, ...) so that both see the same machine load, on the same binarized
 digits (the course's embedded 4,000-digit train split, ``helpers.density.binarize`` at 0.5),
 with the same latent size, and evaluated after every epoch on the same 1,000 test digits with
 the same estimator (closed-form KL + reconstruction averaged over 10 draws of z, nats per image).
@@ -19,7 +20,7 @@ Keras ``fit`` running 8 steps per call (``steps_per_execution=8``).
 
 Run:  python benchmarks/vae_vs_tutorial.py [--latent 2] [--tutorial-epochs 10] [--course-epochs 6]
 Training uses every core TensorFlow sees; on a shared machine the *ratio* of the two times is the
-figure to read, since both runs see the same load only if it is steady.
+figure to read. Times exclude the per-epoch evaluation; CPU time is the process's (all threads).
 """
 
 from __future__ import annotations
@@ -67,8 +68,11 @@ def log_normal(z, mean, log_var):
     return -0.5 * tf.reduce_sum((z - mean) ** 2 * tf.exp(-log_var) + log_var + LOG_2PI, axis=1)
 
 
-def train_tutorial(x_train, x_test, latent, epochs, seed):
-    """The tutorial's loop: tf.function train step, GradientTape, Monte-Carlo ELBO, Adam(1e-4), batch 32."""
+def tutorial_trainer(x_train, latent, seed):
+    """The tutorial's loop: tf.function train step, GradientTape, Monte-Carlo ELBO, Adam(1e-4), batch 32.
+
+    Returns ``(run_one_epoch, encoder, decoder)``.
+    """
     keras.utils.set_random_seed(seed)
     encoder, decoder = tutorial_networks(latent)
     optimizer = keras.optimizers.Adam(1e-4)
@@ -87,29 +91,47 @@ def train_tutorial(x_train, x_test, latent, epochs, seed):
         optimizer.apply(tape.gradient(loss, variables), variables)
 
     dataset = tf.data.Dataset.from_tensor_slices(x_train).shuffle(len(x_train), seed=seed).batch(32)
-    rows, elapsed = [], 0.0
-    for epoch in range(1, epochs + 1):
-        start = time.perf_counter()
+
+    def run_one_epoch():
         for batch in dataset:
             train_step(batch)
-        elapsed += time.perf_counter() - start
-        rows.append((epoch, elapsed, heldout_neg_elbo(encoder, decoder, latent, x_test)))
-        print(f"  tutorial epoch {epoch:3d}  {elapsed:7.1f} s  held-out -ELBO {rows[-1][2]:7.2f} nats", flush=True)
-    return rows
+
+    return run_one_epoch, encoder, decoder
 
 
-def train_course(x_train, x_test, latent, epochs, seed, batch_size=64, learning_rate=3e-3):
+def course_trainer(x_train, latent, seed, batch_size=64, learning_rate=3e-3):
+    """The course VAE with the settings of ``helpers.models.vae.train_vae``."""
     keras.utils.set_random_seed(seed)
     model = VAE(latent_dim=latent, seed=seed)
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), steps_per_execution=8)
-    rows, elapsed = [], 0.0
-    for epoch in range(1, epochs + 1):
-        start = time.perf_counter()
+
+    def run_one_epoch():
         model.fit(x_train, batch_size=batch_size, epochs=1, shuffle=True, verbose=0)
-        elapsed += time.perf_counter() - start
-        rows.append((epoch, elapsed, heldout_neg_elbo(model.encoder, model.decoder, latent, x_test)))
-        print(f"  course   epoch {epoch:3d}  {elapsed:7.1f} s  held-out -ELBO {rows[-1][2]:7.2f} nats", flush=True)
-    return rows, model
+
+    return run_one_epoch, model.encoder, model.decoder
+
+
+def interleaved(trainers, epochs, x_test, latent):
+    """Run the trainers' epochs alternately (A1 B1 A2 B2 ...) so that both see the same machine load.
+
+    Returns, per trainer, rows ``(epoch, wall seconds, CPU seconds, held-out -ELBO)`` (cumulative times,
+    evaluation excluded).
+    """
+    rows = {name: [] for name in trainers}
+    clocks = {name: [0.0, 0.0] for name in trainers}
+    for epoch in range(1, max(epochs.values()) + 1):
+        for name, (run, encoder, decoder) in trainers.items():
+            if epoch > epochs[name]:
+                continue
+            wall, cpu = time.perf_counter(), time.process_time()
+            run()
+            clocks[name][0] += time.perf_counter() - wall
+            clocks[name][1] += time.process_time() - cpu
+            value = heldout_neg_elbo(encoder, decoder, latent, x_test)
+            rows[name].append((epoch, *clocks[name], value))
+            print(f"  {name:9s} epoch {epoch:3d}  {clocks[name][0]:7.1f} s wall  {clocks[name][1]:7.1f} s CPU  "
+                  f"held-out -ELBO {value:7.2f} nats", flush=True)
+    return rows
 
 
 _EVAL_RNG = np.random.default_rng(12345)
@@ -144,28 +166,34 @@ def main(argv=None):
     print(f"binarized digits: train {x_train.shape}, test {x_test.shape}; latent size {args.latent}; "
           f"TensorFlow {tf.__version__}, Keras {keras.__version__}, {os.cpu_count()} CPU cores seen")
 
-    print("TF CVAE tutorial (batch 32, Adam 1e-4, Monte-Carlo ELBO):")
-    tutorial = train_tutorial(x_train, x_test, args.latent, args.tutorial_epochs, args.seed)
-    print("course VAE (helpers.models.vae.VAE, batch 64, Adam 3e-3, closed-form KL):")
-    course, _ = train_course(x_train, x_test, args.latent, args.course_epochs, args.seed)
+    print("tutorial = TF CVAE tutorial (batch 32, Adam 1e-4, Monte-Carlo ELBO); "
+          "course = helpers.models.vae.VAE (batch 64, Adam 3e-3, closed-form KL); epochs interleaved:")
+    trainers = {"tutorial": tutorial_trainer(x_train, args.latent, args.seed),
+                "course": course_trainer(x_train, args.latent, args.seed)}
+    rows = interleaved(trainers, {"tutorial": args.tutorial_epochs, "course": args.course_epochs},
+                       x_test, args.latent)
+    tutorial, course = rows["tutorial"], rows["course"]
 
-    t_time, t_elbo = tutorial[-1][1], tutorial[-1][2]
-    c_time, c_elbo = course[-1][1], course[-1][2]
-    reach = next(((e, s) for e, s, v in course if v <= t_elbo), None)
+    t_epoch, t_wall, t_cpu, t_elbo = tutorial[-1]
+    reach = next((row for row in course if row[3] <= t_elbo), None)
+    table = [("TF CVAE tutorial", *tutorial[-1])]
+    if reach and reach[0] != course[-1][0]:
+        table.append(("course VAE, first epoch at or below the tutorial", *reach))
+    table.append(("course VAE, last epoch", *course[-1]))
     print()
-    print(f"| model | epochs | train time (s) | held-out -ELBO (nats/image) | bits/dim |")
-    print(f"|---|---|---|---|---|")
-    print(f"| TF CVAE tutorial | {args.tutorial_epochs} | {t_time:.1f} | {t_elbo:.1f} | "
-          f"{density.bits_per_dim(t_elbo, 784):.4f} |")
-    print(f"| course VAE | {args.course_epochs} | {c_time:.1f} | {c_elbo:.1f} | "
-          f"{density.bits_per_dim(c_elbo, 784):.4f} |")
+    print("| model | epochs | wall time (s) | CPU time (s) | wall time / tutorial's | held-out -ELBO (nats/image) "
+          "| bits/dim |")
+    print("|---|---|---|---|---|---|---|")
+    for label, epoch, wall, cpu, value in table:
+        print(f"| {label} | {epoch} | {wall:.1f} | {cpu:.1f} | {wall / t_wall:.2f} | {value:.1f} | "
+              f"{density.bits_per_dim(value, 784):.4f} |")
     print()
-    print(f"time ratio course/tutorial: {c_time / t_time:.2f}; ELBO better by {t_elbo - c_elbo:.1f} nats")
     if reach:
-        print(f"the course VAE passed the tutorial's final -ELBO after epoch {reach[0]} "
-              f"({reach[1]:.1f} s = {reach[1] / t_time:.2f} of the tutorial's time)")
-    target = c_elbo <= t_elbo and c_time <= t_time / 3
-    print("target (ELBO at least the tutorial's in at most 1/3 of its time):", "MET" if target else "NOT MET")
+        print(f"the course VAE reached the tutorial's final -ELBO ({t_elbo:.1f} nats) after {reach[0]} epochs, "
+              f"in {reach[1]:.1f} s = {reach[1] / t_wall:.2f} of the tutorial's {t_wall:.1f} s of wall time "
+              f"({reach[2] / t_cpu:.2f} of its CPU time)")
+    target = reach is not None and reach[1] <= t_wall / 3
+    print("target (at least the tutorial's ELBO in at most 1/3 of its time):", "MET" if target else "NOT MET")
     return 0
 
 
