@@ -98,14 +98,16 @@ def check_binary_images(images, name="images"):
 
 
 def bits_per_dim(nats_per_image, dims=_PIXELS):
-    """Convert nats per image to bits per dimension: ``nats / (dims ln 2)``.
+    """Nats per binary image to bits per dimension, ``nats / (dims ln 2)`` (:func:`helpers.density.bits_per_dim`).
 
     Examples
     --------
     >>> round(bits_per_dim(784 * math.log(2)), 6)
     1.0
     """
-    return float(nats_per_image) / (dims * math.log(2.0))
+    from ..density import bits_per_dim as density_bits_per_dim
+
+    return float(density_bits_per_dim(nats_per_image, dims))
 
 
 def kl_diagonal_gaussian(mean, log_var):
