@@ -265,6 +265,8 @@ def _shutdown_kernels(lab):
 
 @pytest.mark.parametrize("path", slider_notebooks(), ids=lambda p: p.name)
 def test_sliders_redraw_their_figures_in_jupyterlab(path, lab, browser):
+    from playwright.sync_api import Error as PlaywrightError
+
     name = path.name
     stem = path.stem
     page = browser.new_page()
@@ -311,11 +313,13 @@ def test_sliders_redraw_their_figures_in_jupyterlab(path, lab, browser):
             value_after = handle.get_attribute("aria-valuenow")
             assert value_after != value_before, f"{name}: panel {k}: the slider did not move with the keyboard"
             deadline = time.monotonic() + REDRAW_TIMEOUT
-            change = 0.0
+            change, after = 0.0, before
             while time.monotonic() < deadline:
                 time.sleep(0.5)
-                figure = output.locator("img").first  # an Output widget replaces its <img>
-                after = figure.screenshot()
+                try:  # an Output widget replaces its <img>: it may vanish while we look
+                    after = output.locator("img").first.screenshot(timeout=5_000)
+                except PlaywrightError:
+                    continue
                 change = _difference(before, after)
                 if change > 0.5 and change != float("inf"):
                     break
