@@ -266,6 +266,7 @@ class _Resumable(keras.callbacks.Callback):
     """A callback told where a resumed run starts."""
 
     start_step = 0
+    start_epoch = 0
     total_epochs = None
 
     def resume_from(self, step, epoch, epochs, history):
@@ -310,6 +311,15 @@ class ProgressBar(_Resumable):
             self.on_train_begin()
         of = f"/{self.total_epochs}" if self.total_epochs else ""
         self.bar.set_description(f"epoch {epoch + 1}{of}", refresh=False)
+        self._epoch_start = self.bar.n
+
+    def on_epoch_end(self, epoch, logs=None):
+        # Without steps_per_epoch, learn it from the first whole epoch and show the total.
+        if self.bar is not None and self.bar.total is None and self.total_epochs:
+            done = self.bar.n - getattr(self, "_epoch_start", self.bar.n)
+            if done > 0 and (epoch > self.start_epoch or self.start_step == 0):
+                self.bar.total = self.bar.n + done * (self.total_epochs - epoch - 1)
+                self.bar.refresh()
 
     def on_train_end(self, logs=None):
         if self.bar is not None:

@@ -112,6 +112,9 @@ def test_progress_bar_counts_steps():
     bar = training.ProgressBar(steps_per_epoch=4)
     training.fit_resumable(make_model(), batches, epochs=2, callbacks=[bar])
     assert bar.bar.n == 8 and bar.bar.total == 8
+    learnt = training.ProgressBar()          # total learnt from the first epoch
+    training.fit_resumable(make_model(), batches, epochs=3, callbacks=[learnt])
+    assert learnt.bar.n == 12 and learnt.bar.total == 12
 
 
 def test_plot_history_draws_each_key():
