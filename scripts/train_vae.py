@@ -10,7 +10,8 @@ epochs listed in :data:`MODELS`. Outputs in ``data/``:
 - ``vae_runs.json``: for each model, its settings, CPU training time, the per-epoch training
   curves (neg-ELBO, recon, KL in nats per image) and the test figures (neg-ELBO, ``-IWAE_k``,
   bits/dim on the 1,000 test digits);
-- their sha256 lines in ``data/SHA256SUMS`` (replaced in place, other lines untouched).
+- their sha256 lines in ``data/SHA256SUMS`` (replaced in place, other lines untouched); the script
+  prints the digests, which ``data/README.md`` must list too (``tests/test_data.py`` checks it).
 
 Run ``python scripts/train_vae.py`` (about 5 minutes on 2 CPU cores); ``--only vae_z2`` retrains
 one model; ``--epochs`` overrides the number of epochs (for trying things; the shipped files use
@@ -102,7 +103,10 @@ def main(argv=None):
     if RUNS_FILE not in written:
         written.append(RUNS_FILE)
     update_checksums(written, data_dir)
-    print("wrote", ", ".join(written), "and their lines in SHA256SUMS")
+    print("wrote", ", ".join(written), "and their lines in SHA256SUMS; now put the new sha256 of each in "
+          "data/README.md (tests/test_data.py checks that the README lists every digest):")
+    for name in written:
+        print(f"  {data.sha256_of(data_dir / name)}  {name}")
     return 0
 
 
