@@ -187,3 +187,30 @@ def test_shipped_model_matches_its_record():
     assert set(runs) == set(V.SHIPPED_MODELS)
     with pytest.raises(ValueError, match="not a shipped VAE"):
         V.load_shipped("vae_z3")
+
+
+def test_training_resumes_exactly_with_the_course_loop(train_x, tmp_path):
+    """Interrupted after 5 steps and resumed, the run ends with the same weights as an uninterrupted one."""
+    from helpers.training import fit_resumable
+
+    x = train_x[:200]
+
+    def batches(epoch, rng):
+        order = rng.permutation(len(x))
+        return [x[order[i:i + 50]] for i in range(0, len(x), 50)]
+
+    def fresh():
+        keras.utils.set_random_seed(3)
+        model = V.VAE(latent_dim=2, seed=3)
+        model.compile(optimizer=keras.optimizers.Adam(3e-3))
+        return model
+
+    straight = fresh()
+    fit_resumable(straight, batches, epochs=2, progress=False)
+    interrupted = fresh()
+    fit_resumable(interrupted, batches, epochs=2, checkpoint_dir=tmp_path, max_steps=5, progress=False)
+    resumed = fresh()
+    history = fit_resumable(resumed, batches, epochs=2, checkpoint_dir=tmp_path, progress=False)
+    assert history["step"][-1] == 8
+    for a, b in zip(straight.get_weights(), resumed.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
