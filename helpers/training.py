@@ -338,7 +338,7 @@ class LossHistory(_Resumable):
         self.history = {k: list(v) for k, v in history.items() if k != "epoch"} or {"step": []}
 
     def on_train_batch_end(self, batch, logs=None):
-        self.history.setdefault("step", []).append(batch if self.model is not None else batch)
+        self.history.setdefault("step", []).append(batch)
         for key, value in (logs or {}).items():
             self.history.setdefault(key, []).append(float(value))
 
