@@ -232,8 +232,8 @@ def set_bar_heights(bars, heights):
         rect.set_height(h)
 
 
-def snapshots(panel, settings, quality=85):
-    """A static picture of ``panel`` at several settings, stacked vertically (for readers without a kernel).
+def snapshots(panel, settings, quality=85, direction="column"):
+    """A static picture of ``panel`` at several settings, in a column or a row (for readers without a kernel).
 
     The panel's own rendering is used pixel for pixel (no resampling), so put the
     settings in the panel's title text. Each setting is a dict of control values; the
@@ -245,6 +245,8 @@ def snapshots(panel, settings, quality=85):
     settings : sequence of dict
     quality : int
         JPEG quality (noise images are large as PNG).
+    direction : {"column", "row"}
+        Stack the pictures top to bottom (wide panels) or left to right (small ones).
 
     Returns
     -------
@@ -257,6 +259,8 @@ def snapshots(panel, settings, quality=85):
     from IPython.display import Image as IPythonImage
     from PIL import Image
 
+    if direction not in ("column", "row"):
+        raise ValueError(f"direction must be 'column' or 'row'; got {direction!r}")
     settings = list(settings)
     if not settings:
         raise ValueError("settings is empty")
@@ -264,8 +268,11 @@ def snapshots(panel, settings, quality=85):
     for values in settings:
         panel.set(**values)
         pictures.append(panel.image()[..., :3])
-    gap = np.full((6, pictures[0].shape[1], 3), 255, dtype=np.uint8)
-    stacked = np.concatenate([part for picture in pictures for part in (picture, gap)][:-1])
+    axis = 0 if direction == "column" else 1
+    gap_shape = list(pictures[0].shape)
+    gap_shape[axis] = 6
+    gap = np.full(gap_shape, 255, dtype=np.uint8)
+    stacked = np.concatenate([part for picture in pictures for part in (picture, gap)][:-1], axis=axis)
     buffer = io.BytesIO()
     Image.fromarray(stacked).save(buffer, format="jpeg", quality=int(quality))
     result = IPythonImage(data=buffer.getvalue(), format="jpeg")

@@ -126,3 +126,15 @@ def test_snapshots(camera):
     assert panel.values["level"] == 0.3
     with pytest.raises(ValueError, match="empty"):
         snapshots(panel, [])
+
+
+def test_snapshots_in_a_row(camera):
+    panel = noise_explorer(camera)
+    first = panel.set(level=0.05) or panel.image()[..., :3]
+    picture = snapshots(panel, [{"level": 0.05}, {"level": 0.3}, {"level": 0.1}], direction="row")
+    h, w = first.shape[:2]
+    assert picture.pixels.shape == (h, 3 * w + 2 * 6, 3)
+    assert np.array_equal(picture.pixels[:, :w], first)
+    assert (picture.pixels[:, w:w + 6] == 255).all()
+    with pytest.raises(ValueError, match="direction"):
+        snapshots(panel, [{"level": 0.05}], direction="diagonal")
