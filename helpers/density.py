@@ -87,6 +87,16 @@ def _as_rows(X, name="X"):
     return rows, arr.shape[1:]
 
 
+def _fitted_rows(model, X, fitted_attr):
+    """``X`` as (N, D) rows for a model fitted on items of ``model.shape_``; clear errors otherwise."""
+    if not hasattr(model, fitted_attr):
+        raise RuntimeError("call fit(X) first")
+    rows, shape = _as_rows(X)
+    if rows.shape[1] != int(np.prod(model.shape_)):
+        raise ValueError(f"X items have shape {shape}; the model was fitted on {model.shape_}")
+    return rows
+
+
 def _check_binary(rows, name="X"):
     if not np.all((rows == 0) | (rows == 1)):
         raise ValueError(f"{name} must contain only 0 and 1 (use binarize(images) first)")
@@ -566,11 +576,7 @@ class IndependentBernoulli:
         return self
 
     def _rows(self, X):
-        if not hasattr(self, "probs_"):
-            raise RuntimeError("call fit(X) first")
-        rows, shape = _as_rows(X)
-        if shape != self.shape_ and rows.shape[1] != int(np.prod(self.shape_)):
-            raise ValueError(f"X items have shape {shape}; the model was fitted on {self.shape_}")
+        rows = _fitted_rows(self, X, "probs_")
         _check_binary(rows)
         return rows
 
@@ -680,11 +686,7 @@ class BernoulliMixture:
         return self
 
     def _rows(self, X):
-        if not hasattr(self, "means_"):
-            raise RuntimeError("call fit(X) first")
-        rows, shape = _as_rows(X)
-        if rows.shape[1] != int(np.prod(self.shape_)):
-            raise ValueError(f"X items have shape {shape}; the model was fitted on {self.shape_}")
+        rows = _fitted_rows(self, X, "means_")
         _check_binary(rows)
         return rows
 
@@ -806,12 +808,7 @@ class GaussianImageModel:
         return int(np.prod(self.shape_))
 
     def _rows(self, X):
-        if not hasattr(self, "mean_"):
-            raise RuntimeError("call fit(X) first")
-        rows, shape = _as_rows(X)
-        if rows.shape[1] != self.n_dims:
-            raise ValueError(f"X items have shape {shape}; the model was fitted on {self.shape_}")
-        return rows
+        return _fitted_rows(self, X, "mean_")
 
     def log_likelihood(self, X):
         """log p(x) in nats (a density: it can be positive), one value per image (shape (N,))."""
@@ -943,11 +940,7 @@ class PCAGaussianMixture:
         return self
 
     def _coords(self, X):
-        if not hasattr(self, "mixture_"):
-            raise RuntimeError("call fit(X) first")
-        rows, shape = _as_rows(X)
-        if rows.shape[1] != int(np.prod(self.shape_)):
-            raise ValueError(f"X items have shape {shape}; the model was fitted on {self.shape_}")
+        rows = _fitted_rows(self, X, "mixture_")
         return (rows - self.pca_.mean_.ravel()) @ self.pca_._basis
 
     def log_likelihood(self, X):
