@@ -59,6 +59,11 @@ import keras
 CHECKPOINT_NAME = "checkpoint.npz"
 
 
+def _check_positive_int(value, name):
+    if not (isinstance(value, (int, np.integer)) and value >= 1):
+        raise ValueError(f"{name} must be a positive integer; got {value!r}")
+
+
 # --------------------------------------------------------------------------- state
 
 
@@ -162,8 +167,7 @@ def fit_resumable(model, dataset_fn, epochs, checkpoint_dir=None, checkpoint_eve
         (including the steps of earlier, resumed parts). ``train_on_batch`` resets the
         metrics before each batch, so every entry is that batch's value, not a running mean.
     """
-    if not (isinstance(epochs, (int, np.integer)) and epochs >= 1):
-        raise ValueError(f"epochs must be a positive integer; got {epochs!r}")
+    _check_positive_int(epochs, "epochs")
     if checkpoint_every is not None and not (isinstance(checkpoint_every, (int, np.integer))
                                              and checkpoint_every >= 1):
         raise ValueError(f"checkpoint_every must be a positive integer or None; got {checkpoint_every!r}")
@@ -357,8 +361,7 @@ class PeriodicEval(_Resumable):
         super().__init__()
         if not callable(fn):
             raise TypeError("fn must be a callable model -> float")
-        if not (isinstance(every, (int, np.integer)) and every >= 1):
-            raise ValueError(f"every must be a positive integer; got {every!r}")
+        _check_positive_int(every, "every")
         self.fn, self.every, self.name, self.at_end = fn, every, name, at_end
         self.steps, self.values = [], []
         self._last = None
@@ -400,8 +403,7 @@ class LiveSamples(_Resumable):
         super().__init__()
         if not callable(sample_fn):
             raise TypeError("sample_fn must be a callable model -> images")
-        if not (isinstance(every, (int, np.integer)) and every >= 1):
-            raise ValueError(f"every must be a positive integer; got {every!r}")
+        _check_positive_int(every, "every")
         self.sample_fn, self.every, self.ncols, self.title = sample_fn, every, ncols, title
         self.display, self.size = display, size
         self.fig = self.image = self.handle = None
@@ -483,8 +485,7 @@ def plot_history(history, keys=None, ax=None, smooth=1, xlabel="step"):
 
     if "step" not in history:
         raise ValueError("history must contain a 'step' list")
-    if not (isinstance(smooth, (int, np.integer)) and smooth >= 1):
-        raise ValueError(f"smooth must be a positive integer; got {smooth!r}")
+    _check_positive_int(smooth, "smooth")
     keys = [k for k in history if k not in ("step", "epoch")] if keys is None else list(keys)
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 3), dpi=80)
