@@ -4,15 +4,24 @@
     python scripts/export_html.py --out DIR notebooks/01_noise_models.ipynb
 
 The stored outputs are exported as they are (the notebooks are kept executed in full mode; see
-the README); nothing is run. Sliders need a kernel: each live panel has a static figure beside
-it, which the HTML shows. Open ``site/index.html`` in a browser.
+the README); nothing is run. Open ``site/index.html`` in a browser.
+
+The pages read offline: nothing is fetched from the network.
+
+- Maths is typeset by a copy of MathJax 2.7 (from the ``jupyter-server-mathjax`` package) put
+  in ``site/mathjax/`` beside the pages.
+- Widgets (sliders, a panel's picture, progress bars) are drawn as plain HTML from the widget
+  state stored in the notebook (``static_widgets.py``). The sliders are shown disabled, because
+  moving them needs a kernel; each live panel also has a static figure beside it.
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import html
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -20,6 +29,13 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from notebook_setup import REPO_URL  # noqa: E402  (the one place the repository address lives)
+import static_widgets  # noqa: E402
+
+TEMPLATE = Path(__file__).resolve().parent / "templates" / "course_lab.html.j2"
+#: Where the pages find MathJax, relative to themselves (see :func:`copy_mathjax`).
+MATHJAX_URL = "mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe"
+PANEL_NOTE = ("A static copy of an interactive panel, as the notebook last drew it. "
+              "Run the notebook (JupyterLab or Colab) to move the sliders.")
 
 
 def course_notebooks():
@@ -49,13 +65,57 @@ def colab_url(name: str) -> str:
     return f"https://colab.research.google.com/github/{path}/blob/main/notebooks/{name}"
 
 
+def static_widget_outputs(nb):
+    """A copy of ``nb`` whose widget outputs are plain HTML, drawn from its stored widget state.
+
+    The copy has no widget state left in its metadata, so the exporter adds no widget renderer.
+    Returns the copy and a list of problems (widgets that could not be drawn; each is replaced
+    by a note saying the panel needs a kernel).
+    """
+    nb = copy.deepcopy(nb)
+    state = static_widgets.widget_state(nb)
+    problems = []
+    for index, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []):
+            view = output.get("data", {}).get(static_widgets.WIDGET_VIEW)
+            if view is None:
+                continue
+            model_id = view.get("model_id", "")
+            try:
+                body = static_widgets.render_widget(model_id, state)
+                note = PANEL_NOTE if static_widgets.has_slider(model_id, state) else ""
+            except (KeyError, static_widgets.UnsupportedWidget) as error:
+                problems.append(f"cell {index}: {error}")
+                body, note = "", "An interactive panel: run the notebook to see it."
+            note_html = f'<p class="course-widget-note">{html.escape(note)}</p>' if note else ""
+            output["data"] = {"text/html": f'<div class="course-widget-static">{note_html}{body}</div>'}
+    nb.metadata.pop("widgets", None)
+    return nb, problems
+
+
+def copy_mathjax(out: Path) -> Path:
+    """Copy MathJax 2.7 (from the ``jupyter-server-mathjax`` package) to ``out/mathjax``."""
+    try:
+        import jupyter_server_mathjax
+    except ImportError as error:
+        raise SystemExit("the HTML export needs jupyter-server-mathjax (pyproject's `lab` group): "
+                         "run `make setup`") from error
+    source = Path(jupyter_server_mathjax.__file__).parent / "static"
+    target = out / "mathjax"
+    if not (target / "MathJax.js").is_file():
+        shutil.copytree(source, target, dirs_exist_ok=True)
+    return target
+
+
 def export(paths, out: Path):
     """Write ``out/NN_topic.html`` for every notebook and ``out/index.html``; return the written paths."""
     import nbformat
     from nbconvert import HTMLExporter
 
     out.mkdir(parents=True, exist_ok=True)
-    exporter = HTMLExporter(template_name="lab")
+    copy_mathjax(out)
+    exporter = HTMLExporter(template_name="lab", extra_template_paths=[str(TEMPLATE.parent)],
+                            template_file=TEMPLATE.name, mathjax_url=MATHJAX_URL)
     entries, written = [], []
     for path in paths:
         nb = nbformat.read(path, as_version=4)
@@ -64,7 +124,11 @@ def export(paths, out: Path):
             print(f"warning: {path.name}: code cells {missing} have not been run; their output is missing",
                   file=sys.stderr)
         title, summary = title_and_summary(nb)
-        body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+        nb, problems = static_widget_outputs(nb)
+        for problem in problems:
+            print(f"warning: {path.name}: {problem}", file=sys.stderr)
+        body, _ = exporter.from_notebook_node(nb, resources={
+            "metadata": {"name": title}, "course_widget_css": static_widgets.STYLE})
         target = out / f"{path.stem}.html"
         target.write_text(body, encoding="utf-8")
         written.append(target)
