@@ -1,7 +1,8 @@
 # Image Generation with Python: set-up, lab, tests.
 #   make lab    set everything up (first time: a virtual environment in .venv) and open JupyterLab
 #   make test   set everything up and run every test: helpers' unit tests + nbval over notebooks/
-#   make test-browser  the sliders in a real browser (installs chromium and playwright first)
+#   make test-browser  the sliders in a real browser, and the static HTML read offline
+#                      (installs chromium and playwright first)
 #   make run-all       run every notebook in quick mode, print each one's time (run-all-full: full size)
 #   make html          export the executed notebooks to static HTML in site/ (open site/index.html)
 # Both reuse .venv on later runs (it is rebuilt only when pyproject.toml changes).

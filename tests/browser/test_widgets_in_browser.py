@@ -30,14 +30,11 @@ import nbformat
 import numpy as np
 import pytest
 
+from chromium import CHROMIUM, CHROMIUM_FLAGS, skip_reason
 from helpers import config
 
 ROOT = config.repo_root()
 ARTIFACTS = ROOT / "artifacts" / "browser"
-CHROMIUM = os.environ.get("COURSE_CHROMIUM", "/usr/bin/chromium")
-#: Without these flags chromium stalls on the closed network (it keeps trying to reach Google).
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 #: Seconds allowed for one notebook's "Run All" in quick mode (each must finish in ~3 min).
 RUN_TIMEOUT = float(os.environ.get("COURSE_BROWSER_RUN_TIMEOUT", "420"))
 #: Seconds allowed for a figure to change after a slider moved (a kernel round trip + redraw).
@@ -68,20 +65,7 @@ def slider_notebooks():
     return found
 
 
-def _skip_reason():
-    if os.environ.get("COURSE_BROWSER", "") != "1":
-        return "browser test: run `make test-browser` (or set COURSE_BROWSER=1)"
-    if not Path(CHROMIUM).exists():
-        return (f"browser test: no chromium at {CHROMIUM}; `make browser-setup` installs the apt packages "
-                "chromium and chromium-driver (needs root and apt)")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "browser test: python package playwright missing; `make browser-setup` installs it"
-    return None
-
-
-pytestmark = [pytest.mark.browser, pytest.mark.skipif(_skip_reason() is not None, reason=str(_skip_reason()))]
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(skip_reason() is not None, reason=str(skip_reason()))]
 
 
 def _free_port():
