@@ -24,6 +24,7 @@ if IN_COLAB:  # the course's helpers and data, from the repository
     REPO_URL = "{REPO_URL}"
     if not os.path.isdir("/content/course"):
         !git clone --depth 1 -q {{REPO_URL}} /content/course
+        assert os.path.isdir("/content/course/helpers"), f"could not clone {{REPO_URL}}: see git's message above"
     sys.path.insert(0, "/content/course")
     from helpers import colab
     colab.setup()  # installs only what Colab lacks (keeps its numpy, TensorFlow); enables widgets
