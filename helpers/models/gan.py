@@ -148,6 +148,7 @@ class GAN(keras.Model):
         gen_in = generator.inputs[0].shape[-1]
         if gen_in != latent_dim:
             raise ValueError(f"the generator takes z of size {gen_in}, but latent_dim={latent_dim}")
+        self.built = True  # both sub-models are built by their Input layers; nothing else to create
 
     # ---- configuration
     def get_config(self):
