@@ -208,8 +208,8 @@ def test_notebook_runs_from_a_fresh_clone_as_in_colab(path, clone_source, colab_
     errors = [cell.source[:200] for cell in nb.cells if cell.cell_type == "code"
               for output in cell.outputs if output.output_type == "error"]
     assert not errors, f"{path.name}: cells with errors: {errors}"
-    # A failed `!git clone` does not stop the cell; here `helpers` would then quietly come from the
-    # course's own installation (in Colab: ModuleNotFoundError), so check that the clone is there.
+    # The setup cell stops when the clone fails; were that check lost, `helpers` would quietly come
+    # from the course's own installation here (in Colab: ModuleNotFoundError). So look for the clone.
     assert (clone_dir / "helpers" / "colab.py").is_file(), f"the setup cell did not clone: {setup_output}"
     assert git("rev-parse", "--is-shallow-repository", cwd=clone_dir).strip() == "true"
 
