@@ -19,7 +19,7 @@ Images
       ``bits_per_dim(nll, D, offset_bits=8)`` (see :func:`bits_per_dim`).
     - **Binarized images, discrete models.** :func:`binarize` gives {0, 1} pixels;
       :class:`IndependentBernoulli` and :class:`BernoulliMixture` (EM) give probabilities,
-      scored in nats per image and ``bits_per_dim(nll, D)``. The VAE of notebook 04 joins
+      scored in nats per image and ``bits_per_dim(nll, D)``. The VAE of notebook 05 joins
       this ladder.
 
 Everything is NumPy/SciPy; nothing here imports TensorFlow. Randomness comes from an

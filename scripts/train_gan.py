@@ -1,4 +1,4 @@
-"""Train the course's generators that ship in ``data/`` (so notebook 03 can explore instantly).
+"""Train the course's generators that ship in ``data/`` (so notebook 04 can explore instantly).
 
 Writes ``data/gan_generator.keras`` (the course DCGAN) and
 ``data/gan_conditional_generator.keras`` (its class-conditional variant), trained with

@@ -1,4 +1,4 @@
-"""Train the VAEs that notebook 04 ships with, and record how they were made.
+"""Train the VAEs that notebook 05 ships with, and record how they were made.
 
 Every model is a :class:`helpers.models.vae.VAE` trained on the 4,000 embedded training digits
 binarized at 0.5 (``helpers.density.binarize``), batch 64, Adam(3e-3), seeded, for the
@@ -76,7 +76,7 @@ def update_checksums(names, data_dir):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description="Train the VAEs shipped with notebook 04.")
+    parser = argparse.ArgumentParser(description="Train the VAEs shipped with notebook 05.")
     parser.add_argument("--only", nargs="*", choices=sorted(MODELS), help="train only these models")
     parser.add_argument("--epochs", type=int, help="override every model's number of epochs")
     parser.add_argument("--data-dir", default=str(ROOT / "data"))
