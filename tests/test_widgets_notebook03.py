@@ -61,6 +61,30 @@ def test_upsampling_explorer_measures_the_checkerboard():
         assert contrasts[method, 7] < 1e-6                          # resize + conv: never
 
 
+def test_upsample_by_is_the_layers_of_helpers_convolution(digit):
+    small = digit.reshape(14, 2, 14, 2).mean(axis=(1, 3))
+    kernel3, kernel4 = upsampling_kernel(UPSAMPLING_METHODS[2], 5), upsampling_kernel(UPSAMPLING_METHODS[1], 5)
+    np.testing.assert_allclose(upsample_by(UPSAMPLING_METHODS[1], small, kernel4), conv.conv_transpose2d(small, kernel4, 2))
+    np.testing.assert_allclose(upsample_by(UPSAMPLING_METHODS[2], small, kernel3),
+                               conv.conv2d(conv.upsample(small, 2, "nearest"), kernel3))
+    np.testing.assert_allclose(upsample_by(UPSAMPLING_METHODS[3], small, kernel3),
+                               conv.conv2d(conv.upsample(small, 2, "bilinear"), kernel3))
+
+
+def test_upsampling_explorer_doubles_the_halved_digit(digit):
+    panel = upsampling_explorer(digit, render=False)
+    panel.set(seed=3, method=UPSAMPLING_METHODS[3])
+    small = digit.reshape(14, 2, 14, 2).mean(axis=(1, 3))
+    np.testing.assert_allclose(panel.fig.axes[0].images[0].get_array(), small)
+    np.testing.assert_allclose(panel.fig.axes[1].images[0].get_array(),
+                               upsample_by(UPSAMPLING_METHODS[3], small, upsampling_kernel(UPSAMPLING_METHODS[3], 3)))
+
+
+def test_checkerboard_contrast_is_half_the_range_over_the_mean():
+    stripes = np.tile([1.0, 3.0], (6, 3))                   # inner 4x4: min 1, max 3, mean 2
+    assert checkerboard_contrast(stripes, border=1) == pytest.approx(0.5)
+
+
 def test_upsampling_kernels_keep_the_mean_brightness():
     for method in UPSAMPLING_METHODS:
         for seed in (0, 3):
