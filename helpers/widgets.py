@@ -717,7 +717,7 @@ def _ellipse(mean, cov, scale=2.0, points=64):
     return (mean[:, None] + scale * (v * np.sqrt(np.clip(w, 0, None))) @ circle).T
 
 
-def fid_explorer(reference_features, variants, fids, render=True):
+def fid_explorer(reference_features, variants, fids, seed=0, render=True):
     """Panel: degraded images, their features beside the reference features as two Gaussians, and the FID.
 
     The features (64-D for the course classifier) are projected on the two principal
@@ -736,6 +736,9 @@ def fid_explorer(reference_features, variants, fids, render=True):
     fids : dict of str -> sequence of float
         The FID of every entry of ``variants`` against the reference (computed beforehand, so
         that a slider move only redraws).
+    seed : int
+        Chooses which (at most 400) points of each set are drawn and which 16 images are shown:
+        the same positions in every set, so one sees the same digits change.
     render : bool
         See :class:`Panel`.
 
@@ -774,15 +777,17 @@ def fid_explorer(reference_features, variants, fids, render=True):
                                  f"got {feats.shape}")
             if np.asarray(images).ndim != 3 or len(images) < 16:
                 raise ValueError(f"variants[{kind!r}] {label!r}: give at least 16 images (n, H, W)")
+    rng = np.random.default_rng(seed)
+    shown = rng.permutation(min(len(images) for entries in variants.values() for _, images, _ in entries))[:16]
+    drawn = {n: rng.permutation(n)[:400] for n in {len(ref)} | {len(f) for e in variants.values() for *_, f in e}}
     centre = ref.mean(axis=0)
     _, _, vt = np.linalg.svd(ref - centre, full_matrices=False)
     basis = vt[:2].T                                          # (D, 2): the two leading directions
     project = lambda f: (np.asarray(f, float) - centre) @ basis  # noqa: E731
     ref2 = project(ref)
-    n_points = min(len(ref2), 400)
 
     def tile(images):
-        images = np.asarray(images[:16], dtype=float)
+        images = np.asarray(images, dtype=float)[shown]
         rows = [np.hstack(list(images[r * 4:(r + 1) * 4])) for r in range(4)]
         return np.clip(np.vstack(rows), 0, 1)
 
@@ -798,9 +803,9 @@ def fid_explorer(reference_features, variants, fids, render=True):
     first = next(iter(prepared.values()))[0]
     mosaic = ax_img.imshow(first[1], cmap="gray", vmin=0, vmax=1, interpolation="nearest")
     ax = fig.add_axes([0.47, 0.12, 0.5, 0.72])
-    ax.scatter(*ref2[:n_points].T, s=4, color="0.6", label="reference")
+    ax.scatter(*ref2[drawn[len(ref2)]].T, s=4, color="0.6", label="reference")
     ax.plot(*_ellipse(ref2.mean(0), np.cov(ref2, rowvar=False)).T, color="0.3", linewidth=1.5)
-    points = ax.scatter(*first[2][:n_points].T, s=4, color="tab:red", alpha=0.6, label="changed images")
+    points = ax.scatter(*first[2][drawn[len(first[2])]].T, s=4, color="tab:red", alpha=0.6, label="changed images")
     ellipse, = ax.plot([], [], color="tab:red", linewidth=1.5)
     ax.set(xlim=(low[0] - pad[0], high[0] + pad[0]), ylim=(low[1] - pad[1], high[1] + pad[1]),
            xlabel="feature principal direction 1", ylabel="direction 2")
@@ -811,7 +816,7 @@ def fid_explorer(reference_features, variants, fids, render=True):
     def update(strength, kind):
         label, tiled, feats2, fid_value = prepared[kind][strength]
         mosaic.set_data(tiled)
-        points.set_offsets(feats2[:n_points])
+        points.set_offsets(feats2[drawn[len(feats2)]])
         ellipse.set_data(*_ellipse(feats2.mean(0), np.cov(feats2, rowvar=False)).T)
         title.set_text(f"{kind} {label}: FID {fid_value:.1f}")
 

@@ -119,8 +119,19 @@ def test_fid_explorer_shows_the_chosen_set():
     offsets = panel.fig.axes[1].collections[1].get_offsets()
     centre = ref.mean(0)
     _, _, vt = np.linalg.svd(ref - centre, full_matrices=False)
-    np.testing.assert_allclose(offsets, ((ref + 2.0) - centre) @ vt[:2].T)
+    projected = ((ref + 2.0) - centre) @ vt[:2].T
+    assert len(offsets) == 300                                # every point of a set of 300 (at most 400 drawn)
+    np.testing.assert_allclose(np.sort(offsets[:, 0]), np.sort(projected[:, 0]))
     assert panel.fig.axes[0].images[0].get_array().max() == 1.0
+
+
+def test_fid_explorer_shows_a_random_sample_not_the_first_images():
+    ref = np.random.default_rng(1).normal(size=(1000, 3))
+    images = np.repeat(np.arange(1000.0)[:, None, None] / 1000, 4, axis=1).repeat(4, axis=2)  # image i is grey i/1000
+    panel = fid_explorer(ref, {"same": [("", images, ref)]}, {"same": [0.0]}, render=False)
+    shown = panel.fig.axes[0].images[0].get_array()
+    assert shown.max() > 0.2                                  # not only the first 16 images (all darker than 0.016)
+    assert len(panel.fig.axes[1].collections[0].get_offsets()) == 400
 
 
 @pytest.mark.parametrize("make, match", [
