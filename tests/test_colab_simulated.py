@@ -30,7 +30,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 
 import nbformat
 import pytest
@@ -38,6 +37,7 @@ import pytest
 from helpers import config
 
 sys.path.insert(0, str(config.repo_root() / "scripts"))
+import notebook_client  # noqa: E402
 from notebook_setup import REPO_URL, setup_cell_index  # noqa: E402
 
 ROOT = config.repo_root()
@@ -143,23 +143,21 @@ def colab_copy(path, clone_source, clone_dir):
     return nb
 
 
-def execute(nb, cwd):
+def execute(nb, name, cwd):
     """Run the notebook in a fresh kernel of this environment, with ``cwd`` as working directory.
 
-    Returns the wall time in seconds; fails the test with the failing cell's error.
+    Uses ``scripts/notebook_client.py`` (nbclient without its lost-reply stall). Returns the wall
+    time in seconds; fails the test with the failing cell's error, or naming the cell that hung.
     """
-    from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
-    client = NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3",
-                            resources={"metadata": {"path": str(cwd)}})
-    start = time.perf_counter()
     try:
-        client.execute()
+        return notebook_client.execute(nb, name, cwd, timeout=CELL_TIMEOUT)
     except CellExecutionError as error:
         plain = re.sub(r"\x1b\[[0-9;]*m", "", str(error))  # without the traceback's colours
         pytest.fail(f"a cell failed in simulated Colab:\n{plain}")
-    return time.perf_counter() - start
+    except notebook_client.NotebookHangError as error:
+        pytest.fail(f"simulated Colab: {error}")
 
 
 def cell_text(cell):
@@ -200,7 +198,7 @@ def test_notebook_runs_from_a_fresh_clone_as_in_colab(path, clone_source, colab_
     """
     clone_dir = colab_runtime / "course"
     nb = colab_copy(path, clone_source, clone_dir)
-    seconds = execute(nb, cwd=colab_runtime)
+    seconds = execute(nb, path.name, cwd=colab_runtime)
     nbformat.write(nb, tmp_path / path.name)  # the executed copy, to read when something looks wrong
     print(f"{path.name}: {seconds:.1f} s in simulated Colab")
     setup_output = cell_text(nb.cells[setup_cell_index(nb)])
