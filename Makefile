@@ -33,9 +33,12 @@ $(STAMP): pyproject.toml
 lab: setup
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks --port=$(PORT) $(LAB_FLAGS)
 
+# --dist loadscope: a notebook (or a test module) runs whole on one process; --no-loadscope-reorder:
+# units go out in the order conftest.py sets (longest notebooks first); --durations=10: the ten
+# slowest tests are printed, so growth shows.
 test: setup
-	COURSE_QUICK=$(COURSE_QUICK) $(BIN)/python -m pytest -n $(JOBS) --dist loadscope \
-		--nbval-lax --nbval-current-env --doctest-modules helpers tests notebooks
+	COURSE_QUICK=$(COURSE_QUICK) $(BIN)/python -m pytest -n $(JOBS) --dist loadscope --no-loadscope-reorder \
+		--durations=10 --nbval-lax --nbval-current-env --doctest-modules helpers tests notebooks
 
 test-unit: setup
 	COURSE_QUICK=$(COURSE_QUICK) $(BIN)/python -m pytest -n $(JOBS) --doctest-modules helpers tests
@@ -43,7 +46,7 @@ test-unit: setup
 # One notebook: make test-notebooks NB=notebooks/01_noise_models.ipynb
 NB ?= notebooks
 test-notebooks: setup
-	COURSE_QUICK=$(COURSE_QUICK) $(BIN)/python -m pytest -n $(JOBS) --dist loadscope \
+	COURSE_QUICK=$(COURSE_QUICK) $(BIN)/python -m pytest -n $(JOBS) --dist loadscope --no-loadscope-reorder \
 		--nbval-lax --nbval-current-env $(NB)
 
 # The browser test: JupyterLab driven in Debian's chromium by playwright (tests/browser/).
