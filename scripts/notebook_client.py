@@ -11,7 +11,8 @@ socket. A zmq send first processes the socket's pending commands, and so swallow
 notification ("a message arrived") that the asyncio poll was waiting for, when the kernel's
 reply came in just before. zmq's notification fd is edge-triggered: it does not fire again for
 a message that is already there. The poll then sleeps until its timeout, finds the reply, and
-the cell "passes" late: the notebook sat idle for the whole cell timeout (300 s in the tests).
+the cell "passes" late: the notebook sat idle for the whole cell timeout (300 s in the simulated-Colab
+test then).
 The more the client is delayed between the reply's arrival and its send (a busy 2-core
 machine), the more often it happens. Known upstream, unfixed in nbclient 0.11 / jupyter_client
 8.10: jupyter/nbclient#312, jupyter/jupyter_client#1059.

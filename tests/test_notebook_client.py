@@ -5,7 +5,7 @@ The stall of issue 15, made deterministic: nbclient handles the kernel's ``clear
 the shell socket while it polls that socket for the cell's reply. If the reply arrives while
 the client is held up just before that send (here a 1 s sleep, standing in for a busy machine
 descheduling the client), the send swallows the reply's wake-up; plain nbclient then waits the
-whole cell timeout before it sees the reply (20 s here, 300 s in the simulated-Colab test).
+whole cell timeout before it sees the reply (20 s here; it was 300 s in the simulated-Colab test).
 """
 
 import sys
