@@ -21,9 +21,9 @@ a kernel ``(k, k, C, F)`` (Keras's layout: ``F`` filters, each seeing all ``C`` 
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
+
+from . import checks
 
 __all__ = ["CLASSIC_KERNELS", "PADDINGS", "conv2d", "conv_transpose2d", "upsample", "output_size",
            "receptive_field"]
@@ -46,16 +46,8 @@ CLASSIC_KERNELS = {
 # --------------------------------------------------------------------------- validation
 
 
-def _positive_int(value, name):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive integer; got {value!r}")
-    return int(value)
-
-
 def _padding(padding):
-    if padding not in PADDINGS:
-        raise ValueError(f"padding must be one of {PADDINGS}; got {padding!r}")
-    return padding
+    return checks.choice(padding, "padding", PADDINGS)
 
 
 def _real_array(value, name):
@@ -107,7 +99,7 @@ def output_size(n, kernel, stride=1, padding="same", transposed=False):
     >>> output_size(7, 4, stride=2, transposed=True)
     14
     """
-    n, kernel, stride = (_positive_int(v, name) for v, name in ((n, "n"), (kernel, "kernel"), (stride, "stride")))
+    n, kernel, stride = (checks.integer(v, name) for v, name in ((n, "n"), (kernel, "kernel"), (stride, "stride")))
     _padding(padding)
     if transposed:
         return n * stride if padding == "same" else (n - 1) * stride + kernel
@@ -156,7 +148,7 @@ def receptive_field(layers):
             kernel, stride = layer
         except (TypeError, ValueError):
             raise ValueError(f"layers[{i}] must be a pair (kernel, stride); got {layer!r}") from None
-        kernel, stride = _positive_int(kernel, f"layers[{i}] kernel"), _positive_int(stride, f"layers[{i}] stride")
+        kernel, stride = checks.integer(kernel, f"layers[{i}] kernel"), checks.integer(stride, f"layers[{i}] stride")
         size += (kernel - 1) * jump
         jump *= stride
         out.append((size, jump))
@@ -198,7 +190,7 @@ def conv2d(x, kernel, stride=1, padding="same"):
     (14, 14)
     """
     x4, k4, single = _operands(x, kernel)
-    stride = _positive_int(stride, "stride")
+    stride = checks.integer(stride, "stride")
     _padding(padding)
     n, h, w, c = x4.shape
     k = k4.shape[0]
@@ -255,7 +247,7 @@ def conv_transpose2d(x, kernel, stride=1, padding="same"):
            [1., 1., 2., 1., 1.]])
     """
     x4, k4, single = _operands(x, kernel)
-    stride = _positive_int(stride, "stride")
+    stride = checks.integer(stride, "stride")
     _padding(padding)
     n, h, w, f = x4.shape
     k = k4.shape[0]
@@ -303,9 +295,8 @@ def upsample(x, factor=2, method="nearest"):
     arr = _real_array(x, "x")
     if arr.ndim not in (2, 4):
         raise ValueError(f"x must have shape (H, W) or (N, H, W, C); got {arr.shape}")
-    factor = _positive_int(factor, "factor")
-    if method not in ("nearest", "bilinear"):
-        raise ValueError(f"method must be 'nearest' or 'bilinear'; got {method!r}")
+    factor = checks.integer(factor, "factor")
+    checks.choice(method, "method", ("nearest", "bilinear"))
     rows, cols = (0, 1) if arr.ndim == 2 else (1, 2)
     if method == "nearest":
         return np.repeat(np.repeat(arr, factor, axis=rows), factor, axis=cols).astype(np.float32)

@@ -30,6 +30,8 @@ import time
 
 import numpy as np
 
+from .plotting import mosaic
+
 __all__ = ["new_figure", "Panel", "histogram_bars", "set_bar_heights", "snapshots", "noise_explorer",
            "kernel_explorer", "upsampling_explorer", "learning_rate_explorer", "UPSAMPLING_METHODS",
            "upsampling_kernel", "upsample_by", "checkerboard_contrast", "fid_explorer"]
@@ -271,11 +273,7 @@ def snapshots(panel, settings, quality=85, direction="column"):
     for values in settings:
         panel.set(**values)
         pictures.append(panel.image()[..., :3])
-    axis = 0 if direction == "column" else 1
-    gap_shape = list(pictures[0].shape)
-    gap_shape[axis] = 6
-    gap = np.full(gap_shape, 255, dtype=np.uint8)
-    stacked = np.concatenate([part for picture in pictures for part in (picture, gap)][:-1], axis=axis)
+    stacked = mosaic(pictures, ncols=1 if direction == "column" else len(pictures), pad=6, pad_value=255)
     buffer = io.BytesIO()
     Image.fromarray(stacked).save(buffer, format="jpeg", quality=int(quality))
     result = IPythonImage(data=buffer.getvalue(), format="jpeg")
@@ -319,7 +317,7 @@ def noise_explorer(image, rng=0, max_level=0.5, bins=80, render=True):
     """
     import ipywidgets as widgets
 
-    from .metrics import psnr
+    from .image_quality import psnr
     from .noise import NOISE_KINDS, add_noise, as_float_image
 
     clean = as_float_image(image)
@@ -412,7 +410,8 @@ def kernel_explorer(image, kernels=None, max_stride=3, render=True):
     """
     import ipywidgets as widgets
 
-    from .convolution import CLASSIC_KERNELS, PADDINGS, _positive_int, conv2d
+    from . import checks
+    from .convolution import CLASSIC_KERNELS, PADDINGS, conv2d
     from .noise import as_float_image
 
     img = as_float_image(image)
@@ -431,7 +430,7 @@ def kernel_explorer(image, kernels=None, max_stride=3, render=True):
     if len(sizes) != 1:
         raise ValueError(f"all kernels must have one size; got sizes {sorted(sizes)}")
     ksize = sizes.pop()
-    max_stride = _positive_int(max_stride, "max_stride")
+    max_stride = checks.integer(max_stride, "max_stride")
     h, w = img.shape
 
     fig = new_figure((9.0, 3.5))
@@ -583,13 +582,13 @@ def upsampling_explorer(image, max_seed=30, render=True):
     """
     import ipywidgets as widgets
 
-    from .convolution import _positive_int
+    from . import checks
     from .noise import as_float_image
 
     img = as_float_image(image)
     if img.ndim != 2 or img.shape[0] % 2 or img.shape[1] % 2:
         raise ValueError(f"image must be a grey image (H, W) with even sides; got shape {img.shape}")
-    max_seed = _positive_int(max_seed, "max_seed")
+    max_seed = checks.integer(max_seed, "max_seed")
     small = img.reshape(img.shape[0] // 2, 2, img.shape[1] // 2, 2).mean(axis=(1, 3))
     flat = np.full_like(small, 0.5)
 
@@ -787,9 +786,7 @@ def fid_explorer(reference_features, variants, fids, seed=0, render=True):
     ref2 = project(ref)
 
     def tile(images):
-        images = np.asarray(images, dtype=float)[shown]
-        rows = [np.hstack(list(images[r * 4:(r + 1) * 4])) for r in range(4)]
-        return np.clip(np.vstack(rows), 0, 1)
+        return mosaic(np.asarray(images, dtype=np.float32)[shown], ncols=4)
 
     prepared = {kind: [(label, tile(images), project(feats), fid) for (label, images, feats), fid
                        in zip(entries, fids[kind])] for kind, entries in variants.items()}
@@ -801,7 +798,7 @@ def fid_explorer(reference_features, variants, fids, seed=0, render=True):
     ax_img = fig.add_axes([0.01, 0.04, 0.36, 0.8])
     ax_img.set_axis_off()
     first = next(iter(prepared.values()))[0]
-    mosaic = ax_img.imshow(first[1], cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+    sheet = ax_img.imshow(first[1], cmap="gray", vmin=0, vmax=1, interpolation="nearest")
     ax = fig.add_axes([0.47, 0.12, 0.5, 0.72])
     ax.scatter(*ref2[drawn[len(ref2)]].T, s=4, color="0.6", label="reference")
     ax.plot(*_ellipse(ref2.mean(0), np.cov(ref2, rowvar=False)).T, color="0.3", linewidth=1.5)
@@ -815,7 +812,7 @@ def fid_explorer(reference_features, variants, fids, seed=0, render=True):
 
     def update(strength, kind):
         label, tiled, feats2, fid_value = prepared[kind][strength]
-        mosaic.set_data(tiled)
+        sheet.set_data(tiled)
         points.set_offsets(feats2[drawn[len(feats2)]])
         ellipse.set_data(*_ellipse(feats2.mean(0), np.cov(feats2, rowvar=False)).T)
         title.set_text(f"{kind} {label}: FID {fid_value:.1f}")
@@ -825,4 +822,4 @@ def fid_explorer(reference_features, variants, fids, seed=0, render=True):
         "strength": widgets.IntSlider(value=0, min=0, max=n - 1, description="strength"),
         "kind": widgets.Dropdown(options=list(variants), value=next(iter(variants)), description="change"),
     }
-    return Panel(fig, controls, update, animated=[mosaic, points, ellipse, title], render=render)
+    return Panel(fig, controls, update, animated=[sheet, points, ellipse, title], render=render)
