@@ -315,9 +315,10 @@ def noise_explorer(image, rng=0, max_level=0.5, bins=80, render=True):
     import ipywidgets as widgets
 
     from .image_quality import psnr
-    from .noise import NOISE_KINDS, add_noise, as_float_image
+    from .checks import float_image
+    from .noise import NOISE_KINDS, add_noise
 
-    clean = as_float_image(image)
+    clean = float_image(image, "image", min_ndim=2)
     if not isinstance(rng, (int, np.integer)) or isinstance(rng, bool):
         raise TypeError(f"rng must be an int seed (reused at every update); got {rng!r}")
     edges = np.linspace(-0.5, 1.5, int(bins) + 1)

@@ -103,7 +103,7 @@ def test_gan_saves_and_loads_with_safe_mode(tmp_path):
 @pytest.mark.parametrize("bad, error, words", [
     (np.zeros((64, 32, 32), np.float32), ValueError, "(N, 28, 28)"),
     (np.full((64, 28, 28), 255.0, np.float32), ValueError, "[0, 1]"),
-    (np.zeros((64, 28, 28), np.uint8), TypeError, "to_float"),
+    (np.zeros((64, 28, 28), np.int32), TypeError, "dtype int32"),
 ])
 def test_bad_images_are_refused(bad, error, words):
     with pytest.raises(error) as info:
