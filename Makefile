@@ -50,7 +50,7 @@ test-notebooks: setup
 # browser-setup installs chromium with apt when it is missing (root or sudo needed; elsewhere it
 # says so and the test skips) and the `browser` group (playwright) into the venv.
 browser-setup: $(BROWSER_STAMP)
-	@scripts/install_chromium.sh
+	@scripts/ci/install_chromium.sh
 
 $(BROWSER_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS),browser]"
@@ -61,14 +61,14 @@ test-browser: browser-setup
 
 # The whole course, top to bottom, one fresh kernel per notebook; notebooks are left unchanged.
 run-all: setup
-	$(BIN)/python scripts/run_all.py
+	$(BIN)/python -m course_tools.run_all
 
 run-all-full: setup
-	$(BIN)/python scripts/run_all.py --full
+	$(BIN)/python -m course_tools.run_all --full
 
 # Static HTML of the stored (executed) outputs; nothing is run.
 html: setup
-	$(BIN)/python scripts/export_html.py --out site
+	$(BIN)/python -m course_tools.export_html --out site
 
 clean-venv:
 	rm -rf $(VENV)

@@ -8,8 +8,7 @@ import pytest
 
 from helpers import colab, config
 
-sys.path.insert(0, str(config.repo_root() / "scripts"))
-from notebook_setup import REPO_URL, SETUP_CELL  # noqa: E402
+from helpers.colab import REPO_URL, SETUP_CELL
 
 #: pip names in pyproject that Colab knows under another name.
 COLAB_NAME = {"tensorflow-cpu": "tensorflow"}

@@ -1,6 +1,6 @@
 """Every notebook, run as Google Colab would run it: clone the course, import from the clone, enable widgets.
 
-In Colab the notebooks' first code cell (``SETUP_CELL`` in ``scripts/notebook_setup.py``) sees
+In Colab the notebooks' first code cell (``helpers.colab.SETUP_CELL``) sees
 ``google.colab`` in ``sys.modules``, clones the course repository to ``/content/course``, puts that
 folder first on ``sys.path``, imports ``helpers.colab`` from it and calls ``colab.setup()``, which
 installs only missing packages and enables Colab's custom widget manager. Colab and GitHub are out
@@ -37,8 +37,7 @@ import pytest
 
 from helpers import config
 
-sys.path.insert(0, str(config.repo_root() / "scripts"))
-from notebook_setup import REPO_URL, setup_cell_index  # noqa: E402
+from helpers.colab import REPO_URL, setup_cell_index
 
 ROOT = config.repo_root()
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))

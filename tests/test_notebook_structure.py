@@ -1,17 +1,16 @@
 """Every notebook follows the course's shape: title, shared setup cell, stored outputs, exercises, no TF where none is needed."""
 
 import re
-import sys
 
 import nbformat
 import pytest
 
 from helpers import config
 
-sys.path.insert(0, str(config.repo_root() / "scripts"))
-from notebook_setup import SETUP_CELL, setup_cell_index  # noqa: E402
+from course_tools import course_notebooks
+from helpers.colab import SETUP_CELL, setup_cell_index
 
-NOTEBOOKS = sorted((config.repo_root() / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = course_notebooks()
 #: Notebooks that teach without neural networks must start fast: no TensorFlow/Keras import.
 NO_TENSORFLOW = ("00_", "01_", "02_")
 
@@ -38,7 +37,7 @@ def test_setup_cell_is_the_shared_template(notebook):
     index = setup_cell_index(nb)
     assert not any(c.cell_type == "code" for c in nb.cells[:index]), f"{name}: code before the setup cell"
     assert nb.cells[index].source == SETUP_CELL, (
-        f"{name}: setup cell differs from scripts/notebook_setup.py; run `python scripts/notebook_setup.py`")
+        f"{name}: setup cell differs from helpers.colab.SETUP_CELL; run `python -m course_tools.notebook_setup`")
 
 
 def test_outputs_are_stored_and_clean(notebook):
