@@ -49,7 +49,7 @@ def build_classifier(seed=0, weights=None):
     Examples
     --------
     >>> build_classifier().count_params()
-    122570
+    121994
     """
     init = SeededInitializers(seed)
     inputs = keras.Input((*DIGIT_SHAPE, 1))
