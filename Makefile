@@ -45,10 +45,10 @@ TEST_ENV = COURSE_QUICK=$(COURSE_QUICK) TF_NUM_INTRAOP_THREADS=$(TEST_THREADS) T
 # slowest tests are printed, so growth shows.
 test: setup
 	$(TEST_ENV) $(BIN)/python -m pytest -n $(JOBS) --dist loadscope --no-loadscope-reorder \
-		--durations=10 --nbval-lax --nbval-current-env --doctest-modules helpers tests notebooks
+		--durations=10 --nbval-lax --nbval-current-env --doctest-modules helpers course_tools tests notebooks
 
 test-unit: setup
-	$(TEST_ENV) $(BIN)/python -m pytest -n $(JOBS) --doctest-modules helpers tests
+	$(TEST_ENV) $(BIN)/python -m pytest -n $(JOBS) --doctest-modules helpers course_tools tests
 
 # One notebook: make test-notebooks NB=notebooks/01_noise_models.ipynb
 NB ?= notebooks
