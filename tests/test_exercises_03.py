@@ -41,27 +41,29 @@ class FakeModel:
 RIGHT_COUNTS = [320, 18496, 36928, 65600, 650]
 
 
-def check(**answers):
-    given = dict(my_cross_entropy=None, my_param_counts=None, my_small_model=None)
-    given.update(answers)
-    return exercises.check("03", **given)
+def answers(**given):
+    return dict(dict(my_cross_entropy=None, my_param_counts=None, my_small_model=None), **given)
 
 
 def test_right_answers_pass(capsys):
-    assert check(my_cross_entropy=stable, my_param_counts=RIGHT_COUNTS,
-                 my_small_model=FakeModel(6138, 0.95)) == {1: True, 2: True, 3: True}
+    right = answers(my_cross_entropy=stable, my_param_counts=RIGHT_COUNTS, my_small_model=FakeModel(6138, 0.95))
+    assert exercises.evaluate("03", **right) == {1: True, 2: True, 3: True}
+    exercises.check("03", **right)
     assert "121,994 parameters in all" in capsys.readouterr().out
 
 
 def test_unanswered_exercises_say_so(capsys):
-    assert check() == {1: None, 2: None, 3: None}
+    assert exercises.evaluate("03", **answers()) == {1: None, 2: None, 3: None}
+    exercises.check("03", **answers())
     assert capsys.readouterr().out.count("not answered yet") == 3
 
 
 def test_wrong_answers_fail_with_a_hint(capsys):
-    results = check(my_cross_entropy=naive, my_param_counts=[288, 18432, 36864, 65536, 640],   # no biases
+    wrong = answers(my_cross_entropy=naive, my_param_counts=[288, 18432, 36864, 65536, 640],   # no biases
                     my_small_model=FakeModel(7851, 0.99))
-    assert results == {1: False, 2: False, 3: False}
+    assert exercises.evaluate("03", **wrong) == {1: False, 2: False, 3: False}
+    exercises.check("03", **wrong)
     out = capsys.readouterr().out
     assert "subtract each row's maximum" in out and "one bias per output" in out and "7,851 parameters" in out
-    assert check(my_small_model=FakeModel(5000, 0.93))[3] is False          # small enough, not accurate enough
+    # small enough, not accurate enough
+    assert exercises.evaluate("03", **answers(my_small_model=FakeModel(5000, 0.93)))[3] is False

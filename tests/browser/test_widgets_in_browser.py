@@ -31,6 +31,7 @@ import numpy as np
 import pytest
 
 from chromium import CHROMIUM, CHROMIUM_FLAGS, skip_reason
+from course_tools.static_widgets import WIDGET_VIEW, has_slider, widget_state
 from helpers import config
 
 ROOT = config.repo_root()
@@ -62,26 +63,17 @@ def slider_notebooks():
 
 
 def _has_slider(nb):
-    """A code cell that builds a slider, or a stored widget state that holds one.
+    """A code cell that builds a slider, or a stored panel output that shows one.
 
     Notebook 03 builds its panels with ``helpers.widgets`` explorers, so its code never names
-    a slider; its stored outputs (from a full run) do.
-
-    >>> import nbformat
-    >>> _has_slider(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("panel = kernel_explorer(d)")]))
-    False
-    >>> nb = nbformat.v4.new_notebook(metadata={"widgets": {WIDGET_STATE: {"state": {"a": {"model_name": "IntSliderModel"}}}}})
-    >>> _has_slider(nb)
-    True
+    a slider; its stored outputs (from a full run) do (the rule of tests/test_notebook_structure.py).
     """
     if any(c.cell_type == "code" and "Slider" in c.source for c in nb.cells):
         return True
-    state = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
-    return any(model.get("model_name", "").endswith("SliderModel") for model in state.values())
-
-
-#: Where Jupyter stores the widgets' state in a notebook's metadata.
-WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+    state = widget_state(nb)
+    return any(has_slider(output["data"][WIDGET_VIEW]["model_id"], state)
+               for cell in nb.cells for output in cell.get("outputs", [])
+               if WIDGET_VIEW in output.get("data", {}))
 
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(skip_reason() is not None, reason=str(skip_reason()))]
