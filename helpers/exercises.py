@@ -330,3 +330,48 @@ def _inactive_dimensions(inactive_answer, beta_models, x_test):
     ok = inactive_answer == int((kl_per_dim < 0.05).sum())
     return ok, f"{inactive_answer} of 16 dimensions off" if ok else (
         "average the KL of each latent dimension over the test digits, then count those below 0.05")
+
+
+# --------------------------------------------------------------------------- 03 neural networks
+
+
+@exercise("03", 1, answers=("my_cross_entropy",))
+def _cross_entropy_from_logits(my_cross_entropy):
+    import numpy as np
+    from scipy.special import logsumexp
+
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 10, 6)
+    for scale in (1.0, 1000.0):
+        logits = scale * rng.standard_normal((6, 10))
+        want = float(np.mean(logsumexp(logits, axis=1) - logits[np.arange(6), labels]))
+        got = float(my_cross_entropy(logits, labels))
+        if not (np.isfinite(got) and np.isclose(got, want, rtol=1e-6)):
+            return False, (f"for logits of size about {scale:g} the mean cross-entropy is {want:.4f}, yours {got:.4g}; "
+                           "subtract each row's maximum before exp: log(sum(exp(z - max))) + max - z[label]")
+    return True, "also for logits of size 1000"
+
+
+@exercise("03", 2, answers=("my_param_counts",))
+def _classifier_parameters(my_param_counts):
+    want = [3 * 3 * 1 * 32 + 32, 3 * 3 * 32 * 64 + 64, 3 * 3 * 64 * 64 + 64, 4 * 4 * 64 * 64 + 64, 64 * 10 + 10]
+    got = [int(c) for c in my_param_counts]
+    if got == want:
+        return True, f"{sum(want):,} parameters in all"
+    wrong = [i + 1 for i, (g, w) in enumerate(zip(got, want)) if g != w] if len(got) == len(want) else "the count"
+    return False, (f"check layer(s) {wrong}: a k x k convolution has k*k*inputs*outputs weights and one bias per "
+                   "output; a dense layer inputs*outputs weights and one bias per output")
+
+
+@exercise("03", 3, answers=("my_small_model",))
+def _small_network(my_small_model):
+    import numpy as np
+
+    from .data import load_mnist_sample, to_float
+
+    x_test, y_test = load_mnist_sample("test")
+    n = int(my_small_model.count_params())
+    logits = np.asarray(my_small_model.predict(to_float(x_test)[..., None], verbose=0))
+    accuracy = float(np.mean(np.argmax(logits, axis=1) == y_test))
+    ok = n <= 7850 and accuracy >= 0.94
+    return ok, f"{n:,} parameters (at most 7,850), held-out accuracy {accuracy:.1%} (at least 94%)"
