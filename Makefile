@@ -62,12 +62,17 @@ test-notebooks: setup
 browser-setup: $(BROWSER_STAMP)
 	@scripts/ci/install_chromium.sh
 
+# Skipped when playwright is already there (.ci/run sets EXTRAS=dl,lab,test,browser: one pip install).
 $(BROWSER_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS),browser]"
+	$(BIN)/python -c "import playwright.sync_api" 2>/dev/null || \
+		$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS),browser]"
 	touch $(BROWSER_STAMP)
 
+# Two processes (JOBS), each with its own JupyterLab and chromium: a notebook's kernel leaves
+# part of the two cores idle. -rP prints each notebook's open/run/slider times.
 test-browser: browser-setup
-	COURSE_BROWSER=1 COURSE_QUICK=$(COURSE_QUICK) $(BIN)/python -m pytest -p no:cacheprovider -s tests/browser
+	COURSE_BROWSER=1 COURSE_QUICK=$(COURSE_QUICK) $(BIN)/python -m pytest -p no:cacheprovider -n $(JOBS) --dist load \
+		-rP tests/browser
 
 # The whole course, top to bottom, one fresh kernel per notebook; notebooks are left unchanged.
 run-all: setup

@@ -8,7 +8,8 @@ Every module uses these functions, so the same mistake gives the same message ev
   255, ``bool`` as 0/1, anything else refused; NaN refused; nothing clipped.
 - :func:`integer` -- counts, sizes, epochs: whole numbers (``True`` is not a number of anything).
 - :func:`real` -- finite real numbers, optionally within bounds; :func:`finite` and
-  :func:`positive` -- the same for arrays.
+  :func:`positive` -- the same for arrays (complex refused, never cast to its real part);
+  :func:`real_array` -- real arrays for elementwise functions (NaN in, NaN out).
 - :func:`flag` -- ``True`` or ``False``.
 - :func:`make_rng` -- random generators: an int seed, a :class:`numpy.random.Generator` or ``None``.
 - :func:`choice` -- one of a fixed set of names.
@@ -22,7 +23,8 @@ import numbers
 
 import numpy as np
 
-__all__ = ["float_image", "integer", "real", "finite", "positive", "flag", "make_rng", "choice"]
+__all__ = ["float_image", "integer", "real", "finite", "positive", "real_array", "flag", "make_rng",
+           "choice"]
 
 
 def float_image(image, name="image", min_ndim=0, unit_range=True, tolerance=0.0, hint=""):
@@ -149,22 +151,57 @@ def real(value, name, low=None, high=None, low_open=False):
     return value
 
 
-def finite(value, name):
-    """``value`` as a float64 array with no NaN or infinity; ``ValueError`` otherwise.
+def _real_array(value, name):
+    """``value`` as a float64 array if it holds real numbers (bool, integer or float); ``TypeError`` otherwise."""
+    arr = np.asarray(value)
+    if arr.dtype.kind == "c":
+        raise TypeError(f"{name} must be real; got complex values (dtype {arr.dtype}): take .real or np.abs "
+                        "explicitly if that is what you mean")
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must be an array of real numbers; got dtype {arr.dtype}")
+    return arr.astype(float)
+
+
+def finite(value, name, nonempty=False):
+    """``value`` as a float64 array of finite real numbers.
+
+    Raises
+    ------
+    TypeError
+        Complex or non-numeric values (a complex array is never silently cast to its real part).
+    ValueError
+        NaN or infinite values; no values at all when ``nonempty``.
 
     Examples
     --------
     >>> finite([1, 2], "x").tolist()
     [1.0, 2.0]
+    >>> finite([1.0, float("nan")], "x")
+    Traceback (most recent call last):
+    ...
+    ValueError: x must be finite (no NaN or inf)
+    >>> finite(np.array([1 + 0j]), "x")
+    Traceback (most recent call last):
+    ...
+    TypeError: x must be real; got complex values (dtype complex128): take .real or np.abs explicitly if that is what you mean
     """
-    arr = np.asarray(value, dtype=float)
+    arr = _real_array(value, name)
+    if nonempty and arr.size == 0:
+        raise ValueError(f"{name} is empty (shape {arr.shape})")
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must be finite (no NaN or inf)")
     return arr
 
 
 def positive(value, name):
-    """``value`` as a float64 array of finite numbers > 0; ``ValueError`` otherwise.
+    """``value`` as a float64 array of finite real numbers > 0.
+
+    Raises
+    ------
+    TypeError
+        Complex or non-numeric values.
+    ValueError
+        Values that are NaN, infinite, zero or negative.
 
     Examples
     --------
@@ -175,10 +212,30 @@ def positive(value, name):
     ...
     ValueError: sigma must be positive and finite; got [1.0, 0.0]
     """
-    arr = np.asarray(value, dtype=float)
+    arr = _real_array(value, name)
     if not np.all(np.isfinite(arr)) or np.any(arr <= 0):
         raise ValueError(f"{name} must be positive and finite; got {value!r}")
     return arr
+
+
+def real_array(value, name):
+    """``value`` as a float64 array of real numbers, NaN and infinities kept; complex refused.
+
+    For elementwise functions (a PDF, a CDF), which follow NumPy: NaN where the input is NaN,
+    the limit at infinity, any shape, empty in and empty out. A complex array has no such
+    meaning and is never silently cast to its real part.
+
+    Raises
+    ------
+    TypeError
+        Complex or non-numeric values.
+
+    Examples
+    --------
+    >>> real_array([0.5, float("nan")], "x").tolist()
+    [0.5, nan]
+    """
+    return _real_array(value, name)
 
 
 def flag(value, name):

@@ -51,11 +51,11 @@ LN2 = math.log(2.0)
 
 
 def _as_rows(X, name="X"):
-    """(N, ...) array -> (N, D) float64 and the shape of one item."""
-    arr = np.asarray(X)
-    if arr.ndim < 2 or arr.shape[0] == 0:
+    """(N, ...) array -> (N, D) float64 and the shape of one item; complex, NaN, inf, empty refused."""
+    arr = checks.real_array(X, name)
+    if arr.ndim < 2 or arr.shape[0] == 0 or arr[0].size == 0:
         raise ValueError(f"{name} must be a batch of shape (N, D) or (N, H, W) with N >= 1; got shape {arr.shape}")
-    rows = arr.reshape(arr.shape[0], -1).astype(np.float64)
+    rows = arr.reshape(arr.shape[0], -1)
     if not np.all(np.isfinite(rows)):
         raise ValueError(f"{name} must be finite (no NaN or inf)")
     return rows, arr.shape[1:]
@@ -82,10 +82,14 @@ def _check_binary(rows, name="X"):
 def gaussian_pdf(x, mu=0.0, sigma=1.0):
     """Density of the normal distribution N(mu, sigma^2) at ``x``.
 
+    Elementwise, like NumPy: ``x`` of any shape; NaN where ``x`` is NaN, 0 at +-inf.
+
     Raises
     ------
     ValueError
         If ``sigma`` is not positive.
+    TypeError
+        If ``x`` is complex.
 
     Examples
     --------
@@ -98,18 +102,36 @@ def gaussian_pdf(x, mu=0.0, sigma=1.0):
 def gaussian_logpdf(x, mu=0.0, sigma=1.0):
     """Natural log of :func:`gaussian_pdf`, computed without underflow.
 
+    Elementwise, like NumPy: ``x`` of any shape; NaN where ``x`` is NaN, -inf at +-inf.
+
+    Raises
+    ------
+    ValueError
+        If ``sigma`` is not positive.
+    TypeError
+        If ``x`` is complex.
+
     Examples
     --------
     >>> round(float(gaussian_logpdf(40.0)), 3)   # the pdf itself underflows to 0
     -800.919
     """
     sigma = checks.positive(sigma, "sigma")
-    z = (np.asarray(x, dtype=float) - mu) / sigma
+    z = (checks.real_array(x, "x") - mu) / sigma
     return -0.5 * z * z - np.log(sigma) - 0.5 * math.log(2 * math.pi)
 
 
 def gaussian_cdf(x, mu=0.0, sigma=1.0):
     """P(X <= x) for X ~ N(mu, sigma^2).
+
+    Elementwise, like NumPy: ``x`` of any shape; NaN where ``x`` is NaN, 0 at -inf and 1 at +inf.
+
+    Raises
+    ------
+    ValueError
+        If ``sigma`` is not positive.
+    TypeError
+        If ``x`` is complex.
 
     Examples
     --------
@@ -119,11 +141,20 @@ def gaussian_cdf(x, mu=0.0, sigma=1.0):
     from scipy.special import ndtr
 
     sigma = checks.positive(sigma, "sigma")
-    return ndtr((np.asarray(x, dtype=float) - mu) / sigma)
+    return ndtr((checks.real_array(x, "x") - mu) / sigma)
 
 
 def gaussian_ppf(q, mu=0.0, sigma=1.0):
     """Inverse of :func:`gaussian_cdf` (the quantile function), for q in (0, 1).
+
+    ``q`` may have any shape (an empty ``q`` gives an empty result); 0 and 1 give -inf and +inf.
+
+    Raises
+    ------
+    ValueError
+        If ``q`` is NaN or outside [0, 1], or ``sigma`` is not positive.
+    TypeError
+        If ``q`` is complex.
 
     Examples
     --------
@@ -133,9 +164,9 @@ def gaussian_ppf(q, mu=0.0, sigma=1.0):
     from scipy.special import ndtri
 
     sigma = checks.positive(sigma, "sigma")
-    q = np.asarray(q, dtype=float)
+    q = checks.real_array(q, "q")
     if np.any((q < 0) | (q > 1)) or np.any(np.isnan(q)):
-        raise ValueError("q must lie in [0, 1]")
+        raise ValueError("q must lie in [0, 1] (NaN is not a probability)")
     return mu + sigma * ndtri(q)
 
 
@@ -149,18 +180,36 @@ def _check_interval(low, high):
 def uniform_pdf(x, low=0.0, high=1.0):
     """Density of the uniform distribution on [low, high): 1 / (high - low) inside, 0 outside.
 
+    Elementwise, like NumPy: ``x`` of any shape; NaN where ``x`` is NaN, 0 at +-inf.
+
+    Raises
+    ------
+    ValueError
+        If ``low`` and ``high`` are not finite with low < high.
+    TypeError
+        If ``x`` is complex.
+
     Examples
     --------
     >>> uniform_pdf([-0.5, 0.25, 2.0], low=0, high=2).tolist()
     [0.0, 0.5, 0.0]
     """
     low, high = _check_interval(low, high)
-    x = np.asarray(x, dtype=float)
-    return np.where((x >= low) & (x < high), 1.0 / (high - low), 0.0)
+    x = checks.real_array(x, "x")
+    return np.where(np.isnan(x), np.nan, np.where((x >= low) & (x < high), 1.0 / (high - low), 0.0))
 
 
 def uniform_cdf(x, low=0.0, high=1.0):
     """P(X <= x) for X uniform on [low, high).
+
+    Elementwise, like NumPy: ``x`` of any shape; NaN where ``x`` is NaN, 0 at -inf and 1 at +inf.
+
+    Raises
+    ------
+    ValueError
+        If ``low`` and ``high`` are not finite with low < high.
+    TypeError
+        If ``x`` is complex.
 
     Examples
     --------
@@ -168,7 +217,7 @@ def uniform_cdf(x, low=0.0, high=1.0):
     [0.0, 0.5, 1.0]
     """
     low, high = _check_interval(low, high)
-    return np.clip((np.asarray(x, dtype=float) - low) / (high - low), 0.0, 1.0)
+    return np.clip((checks.real_array(x, "x") - low) / (high - low), 0.0, 1.0)
 
 
 def inverse_cdf_sample(ppf, size, rng=None):
@@ -227,6 +276,13 @@ def histogram_density(samples, bins=30, range=None):
     density : ndarray, shape (bins,)
     edges : ndarray, shape (bins + 1,)
 
+    Raises
+    ------
+    TypeError
+        If ``samples`` is complex or not numeric.
+    ValueError
+        If ``samples`` is empty or holds NaN or infinite values (any shape: it is flattened).
+
     Examples
     --------
     >>> density, edges = histogram_density([0.1, 0.2, 0.7, 0.9], bins=2, range=(0, 1))
@@ -243,6 +299,13 @@ def histogram_density(samples, bins=30, range=None):
 
 def silverman_bandwidth(samples):
     """Silverman's rule of thumb for a Gaussian kernel: 0.9 min(std, IQR/1.34) n^(-1/5).
+
+    Raises
+    ------
+    TypeError
+        If ``samples`` is complex or not numeric.
+    ValueError
+        If ``samples`` is empty, has fewer than 2 values, all equal, or holds NaN or infinite values (any shape: it is flattened).
 
     Examples
     --------
@@ -274,6 +337,15 @@ def kde(x, samples, bandwidth=None):
     bandwidth : float, optional
         Standard deviation of each Gaussian bump; Silverman's rule by default.
 
+    ``x`` is taken elementwise, like NumPy: NaN where ``x`` is NaN, 0 at +-inf.
+
+    Raises
+    ------
+    TypeError
+        If ``x`` or ``samples`` is complex or not numeric.
+    ValueError
+        If ``samples`` is empty or holds NaN or infinite values.
+
     Examples
     --------
     >>> float(kde(0.0, [0.0], bandwidth=1.0)) == float(gaussian_pdf(0.0))
@@ -283,7 +355,7 @@ def kde(x, samples, bandwidth=None):
     if samples.size == 0:
         raise ValueError("samples is empty")
     h = silverman_bandwidth(samples) if bandwidth is None else float(checks.positive(bandwidth, "bandwidth"))
-    x = np.asarray(x, dtype=float)
+    x = checks.real_array(x, "x")
     flat = x.ravel()
     out = np.empty_like(flat)
     step = max(1, 2_000_000 // samples.size)  # bounded memory for large inputs
@@ -295,6 +367,13 @@ def kde(x, samples, bandwidth=None):
 
 def fit_gaussian_mle(samples):
     """Maximum-likelihood mu and sigma of a normal distribution: the mean and the std with ddof=0.
+
+    Raises
+    ------
+    TypeError
+        If ``samples`` is complex or not numeric.
+    ValueError
+        If ``samples`` is empty, has fewer than 2 values, all equal, or holds NaN or infinite values (any shape: it is flattened).
 
     Examples
     --------
@@ -313,12 +392,19 @@ def fit_gaussian_mle(samples):
 def gaussian_log_likelihood(samples, mu, sigma):
     """Total log-likelihood (nats) of ``samples`` under N(mu, sigma^2).
 
+    Raises
+    ------
+    TypeError
+        If ``samples`` is complex or not numeric.
+    ValueError
+        If ``samples`` is empty or holds NaN or infinite values (any shape: it is flattened).
+
     Examples
     --------
     >>> round(gaussian_log_likelihood([0.0, 0.0], 0.0, 1.0), 4)   # 2 * log(1/sqrt(2 pi))
     -1.8379
     """
-    return float(np.sum(gaussian_logpdf(checks.finite(samples, "samples"), mu, sigma)))
+    return float(np.sum(gaussian_logpdf(checks.finite(samples, "samples", nonempty=True), mu, sigma)))
 
 
 # --------------------------------------------------------------------------- several variables
@@ -332,6 +418,8 @@ def check_covariance(cov, dim=None):
     ValueError
         If ``cov`` is not a square (D, D) matrix (of size ``dim`` when given), not
         finite, not symmetric, or not positive definite.
+    TypeError
+        If ``cov`` is complex or not numeric.
 
     Examples
     --------
@@ -342,7 +430,7 @@ def check_covariance(cov, dim=None):
     ...
     ValueError: cov is not positive definite (smallest eigenvalue -1); a covariance needs all eigenvalues > 0 (add a small multiple of the identity to regularise it)
     """
-    cov = np.asarray(cov, dtype=float)
+    cov = checks.real_array(cov, "cov")
     if cov.ndim != 2 or cov.shape[0] != cov.shape[1] or cov.shape[0] == 0:
         raise ValueError(f"cov must be a square (D, D) matrix; got shape {cov.shape}")
     if dim is not None and cov.shape[0] != dim:
@@ -386,6 +474,13 @@ def mvn_logpdf(x, mean, cov):
     -------
     float or ndarray of shape (N,)
 
+    Raises
+    ------
+    ValueError
+        If an argument holds NaN or infinite values, ``x`` has no rows, or a shape does not fit.
+    TypeError
+        If an argument is complex or not numeric.
+
     Examples
     --------
     >>> round(float(mvn_logpdf([0.0, 0.0], [0.0, 0.0], np.eye(2))), 4)   # -log(2 pi)
@@ -395,7 +490,7 @@ def mvn_logpdf(x, mean, cov):
 
     mean = _check_mean(mean)
     L = check_covariance(cov, dim=mean.size)
-    x = checks.finite(x, "x")
+    x = checks.finite(x, "x", nonempty=True)
     single = x.ndim == 1
     rows = x[None, :] if single else x
     if rows.ndim != 2 or rows.shape[1] != mean.size:
@@ -408,6 +503,14 @@ def mvn_logpdf(x, mean, cov):
 
 def mvn_sample(mean, cov, n, rng=None):
     """``n`` samples of N(mean, cov): mean + L z with z standard normal and cov = L L^T (Cholesky).
+
+    Raises
+    ------
+    ValueError
+        If ``mean`` or ``cov`` holds NaN or infinite values or does not have the right shape
+        (see :func:`check_covariance`).
+    TypeError
+        If ``mean`` or ``cov`` is complex or not numeric.
 
     Examples
     --------
@@ -446,6 +549,13 @@ def bits_per_dim(nll_nats, n_dims, offset_bits=0.0):
     offset_bits : float
         Added per dimension (8 for dequantized 8-bit data, see above).
 
+    Raises
+    ------
+    ValueError
+        If ``nll_nats`` is empty or holds NaN or infinite values (a diverged model has no bits/dim).
+    TypeError
+        If ``nll_nats`` is complex or not numeric.
+
     Examples
     --------
     >>> round(bits_per_dim(784 * math.log(2), 784), 6)   # every binary pixel a fair coin
@@ -454,7 +564,7 @@ def bits_per_dim(nll_nats, n_dims, offset_bits=0.0):
     8.0
     """
     n_dims = checks.integer(n_dims, "n_dims")
-    nll = checks.finite(nll_nats, "nll_nats")
+    nll = checks.finite(nll_nats, "nll_nats", nonempty=True)
     out = nll / (n_dims * LN2) + float(offset_bits)
     return float(out) if out.ndim == 0 else out
 
@@ -464,6 +574,13 @@ def binarize(images, threshold=0.5):
 
     uint8 images are compared as ``pixel / 255 > threshold``; float images must lie in [0, 1].
     Deterministic (no sampling), so every model and notebook sees the same binary digits.
+
+    Raises
+    ------
+    ValueError
+        If ``images`` is empty, holds NaN or infinite values, or float values outside [0, 1].
+    TypeError
+        If ``images`` has another dtype than float, uint8 or bool (complex included).
 
     Examples
     --------
@@ -475,7 +592,10 @@ def binarize(images, threshold=0.5):
     t = float(threshold)
     if not 0.0 <= t < 1.0:
         raise ValueError(f"threshold must lie in [0, 1); got {threshold!r}")
-    return (to_float(images) > t).astype(np.float32)
+    images = to_float(images)
+    if images.size == 0:
+        raise ValueError(f"images is empty (shape {images.shape})")
+    return (images > t).astype(np.float32)
 
 
 def dequantize(images_uint8, rng=0):
@@ -495,6 +615,13 @@ def dequantize(images_uint8, rng=0):
     -------
     ndarray of float32, same shape, values in [0, 1)
 
+    Raises
+    ------
+    TypeError
+        If ``images_uint8`` is not uint8 (NaN, infinities and complex cannot be 8-bit levels).
+    ValueError
+        If ``images_uint8`` is empty.
+
     Examples
     --------
     >>> x = dequantize(np.array([[0, 255]], dtype=np.uint8), rng=0)
@@ -504,6 +631,8 @@ def dequantize(images_uint8, rng=0):
     images = np.asarray(images_uint8)
     if images.dtype != np.uint8:
         raise TypeError(f"images_uint8 must have dtype uint8 (0-255 levels); got {images.dtype}")
+    if images.size == 0:
+        raise ValueError(f"images_uint8 is empty (shape {images.shape})")
     u = checks.make_rng(rng).random(images.shape)
     out = ((images.astype(np.float64) + u) / 256.0).astype(np.float32)
     return np.minimum(out, np.float32(np.nextafter(np.float32(1), np.float32(0))))
@@ -526,6 +655,14 @@ class IndependentBernoulli:
     ----------
     probs_ : ndarray, shape of one image
         The probability of each pixel being 1.
+
+    Raises
+    ------
+    ValueError
+        From fit and log_likelihood: ``X`` that is not a batch (N, ...) with N >= 1, holds NaN or
+        infinite values, is not binary (0 and 1), or whose items do not have the fitted shape.
+    TypeError
+        From the same methods: ``X`` complex or not numeric.
 
     Examples
     --------
@@ -599,6 +736,14 @@ class BernoulliMixture:
     loglik_history_ : list of float
         Mean log-likelihood per training image (nats) at each EM iteration, without the prior
         (what a table reports; it usually rises too, but only ``history_`` is guaranteed to).
+
+    Raises
+    ------
+    ValueError
+        From fit, log_likelihood and responsibilities: ``X`` that is not a batch (N, ...) with N >= 1, holds NaN or
+        infinite values, is not binary (0 and 1), or whose items do not have the fitted shape.
+    TypeError
+        From the same methods: ``X`` complex or not numeric.
 
     Examples
     --------
@@ -772,6 +917,14 @@ class GaussianImageModel:
     variances_ : ndarray (D,)
         The model's variance along each eigen-direction (after the floor), largest first.
 
+    Raises
+    ------
+    ValueError
+        From fit, log_likelihood, principal_coordinates and encode (``z`` in decode likewise): ``X`` that is not a batch (N, ...) with N >= 1, holds NaN or
+        infinite values, or whose items do not have the fitted shape.
+    TypeError
+        From the same methods: ``X`` complex or not numeric.
+
     Examples
     --------
     >>> rng = np.random.default_rng(0)
@@ -873,7 +1026,7 @@ class GaussianImageModel:
         """
         if not hasattr(self, "mean_"):
             raise RuntimeError("call fit(X) first")
-        z = checks.finite(z, "z")
+        z = checks.finite(z, "z", nonempty=True)
         single = z.ndim == 1
         z2 = z[None] if single else z
         if z2.ndim != 2:
@@ -911,6 +1064,14 @@ class PCAGaussianMixture:
     mixture_ : sklearn.mixture.GaussianMixture
     pca_ : GaussianImageModel
         The full-covariance model whose eigen-directions give the coordinates.
+
+    Raises
+    ------
+    ValueError
+        From fit and log_likelihood: ``X`` that is not a batch (N, ...) with N >= 1, holds NaN or
+        infinite values, or whose items do not have the fitted shape.
+    TypeError
+        From the same methods: ``X`` complex or not numeric.
 
     Examples
     --------

@@ -114,6 +114,14 @@ def forward(images, weights=None, upto="features", batch_size=500):
     batch_size : int
         Images per NumPy batch (memory, not results).
 
+    Raises
+    ------
+    ValueError
+        If ``images`` is not a batch of 28 x 28 digits (:func:`helpers.data.check_digit_images`):
+        empty, another shape, NaN, infinite or out-of-range values.
+    TypeError
+        If ``images`` has a dtype other than float, uint8 or bool (complex included).
+
     Examples
     --------
     >>> from helpers.data import load_mnist_sample, to_float
@@ -161,6 +169,14 @@ def features(images):
     -------
     ndarray of float64, shape (N, 64)
 
+    Raises
+    ------
+    ValueError
+        If ``images`` is not a batch of 28 x 28 digits (:func:`helpers.data.check_digit_images`):
+        empty, another shape, NaN, infinite or out-of-range values.
+    TypeError
+        If ``images`` has a dtype other than float, uint8 or bool (complex included).
+
     Examples
     --------
     >>> from helpers.data import load_mnist_sample, to_float
@@ -175,6 +191,14 @@ def classify(images):
     """Predicted digit class (0-9) of each image, by the course's MNIST classifier.
 
     Its accuracy on the 1,000 held-out embedded test digits is given in ``data/README.md``.
+
+    Raises
+    ------
+    ValueError
+        If ``images`` is not a batch of 28 x 28 digits (:func:`helpers.data.check_digit_images`):
+        empty, another shape, NaN, infinite or out-of-range values.
+    TypeError
+        If ``images`` has a dtype other than float, uint8 or bool (complex included).
 
     Examples
     --------
@@ -202,6 +226,14 @@ def class_histogram(images, normalize=True):
     -------
     ndarray, shape (10,)
 
+    Raises
+    ------
+    ValueError
+        If ``images`` is not a batch of 28 x 28 digits (:func:`helpers.data.check_digit_images`):
+        empty, another shape, NaN, infinite or out-of-range values.
+    TypeError
+        If ``images`` has a dtype other than float, uint8 or bool (complex included).
+
     Examples
     --------
     >>> from helpers.data import load_mnist_sample, to_float
@@ -226,13 +258,27 @@ def _features_of(images, name, min_count):
 def frechet_distance(mu1, cov1, mu2, cov2):
     """Fréchet distance between two Gaussians: ``|mu1-mu2|^2 + tr(C1 + C2 - 2 (C1 C2)^(1/2))``.
 
+    Raises
+    ------
+    ValueError
+        If a mean is not a non-empty vector (D,), a covariance not a (D, D) matrix of the same
+        D, or any of them holds NaN or infinite values.
+    TypeError
+        If an argument is complex or not numeric.
+
     Examples
     --------
     >>> round(frechet_distance(np.zeros(2), np.eye(2), np.ones(2), np.eye(2)), 6)
     2.0
     """
-    mu1, mu2 = np.atleast_1d(mu1).astype(np.float64), np.atleast_1d(mu2).astype(np.float64)
-    cov1, cov2 = np.atleast_2d(cov1).astype(np.float64), np.atleast_2d(cov2).astype(np.float64)
+    mu1, mu2 = checks.finite(mu1, "mu1", nonempty=True), checks.finite(mu2, "mu2", nonempty=True)
+    cov1, cov2 = checks.finite(cov1, "cov1"), checks.finite(cov2, "cov2")
+    for name, mu in (("mu1", mu1), ("mu2", mu2)):
+        if mu.shape != (len(mu1),) or mu.ndim != 1:
+            raise ValueError(f"{name} must be a vector of shape ({mu1.size},); got shape {mu.shape}")
+    for name, cov in (("cov1", cov1), ("cov2", cov2)):
+        if cov.shape != (mu1.size, mu1.size):
+            raise ValueError(f"{name} must have shape ({mu1.size}, {mu1.size}) to match the means; got {cov.shape}")
     # tr((C1 C2)^(1/2)) = sum of sqrt of eigenvalues of the symmetric PSD matrix S1 C2 S1,
     # S1 = C1^(1/2): stable even when a covariance is singular (dead feature units).
     w, v = np.linalg.eigh((cov1 + cov1.T) / 2)
@@ -259,6 +305,14 @@ def fid(real, generated):
         N >= :data:`MIN_FID_SAMPLES`, or precomputed features of shape (N, 64)
         (to reuse the real set's features).
 
+    Raises
+    ------
+    ValueError
+        If ``real`` or ``generated`` is not a batch of 28 x 28 digits (:func:`helpers.data.check_digit_images`:
+        empty, another shape, NaN, infinite or out-of-range values) or has too few images.
+    TypeError
+        If ``real`` or ``generated`` has a dtype other than float, uint8 or bool (complex included).
+
     Examples
     --------
     >>> from helpers.data import load_mnist_sample, to_float
@@ -284,6 +338,14 @@ def kid(real, generated, n_subsets=10, subset_size=500, seed=0):
     -------
     mean, std : float
         Average over subsets and its standard deviation.
+
+    Raises
+    ------
+    ValueError
+        If ``real`` or ``generated`` is not a batch of 28 x 28 digits (:func:`helpers.data.check_digit_images`:
+        empty, another shape, NaN, infinite or out-of-range values) or has too few images.
+    TypeError
+        If ``real`` or ``generated`` has a dtype other than float, uint8 or bool (complex included).
 
     Examples
     --------

@@ -42,6 +42,14 @@ def psnr(reference, test, data_range=1.0):
     float
         ``inf`` for identical images. Every halving of the noise's std adds 6.02 dB.
 
+    Raises
+    ------
+    ValueError
+        If ``reference`` or ``test`` is empty, not (H, W) or (H, W, C), of different shapes, or
+        holds NaN or infinite values (``reference`` also values outside [0, 1]).
+    TypeError
+        If either has a dtype other than float, uint8 or bool (complex included).
+
     Examples
     --------
     >>> clean = np.full((8, 8), 0.5)
@@ -62,6 +70,14 @@ def ssim(reference, test, data_range=1.0, **kwargs):
     1 for identical images, near 0 for unrelated ones. Colour images (H, W, 3) are
     compared channel by channel and averaged. Extra keyword arguments go to scikit-image
     (e.g. ``gaussian_weights=True``).
+
+    Raises
+    ------
+    ValueError
+        If ``reference`` or ``test`` is empty, not (H, W) or (H, W, C), of different shapes, or
+        holds NaN or infinite values (``reference`` also values outside [0, 1]).
+    TypeError
+        If either has a dtype other than float, uint8 or bool (complex included).
 
     Examples
     --------

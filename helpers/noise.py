@@ -112,6 +112,14 @@ def gaussian_noise(image, sigma, mean=0.0, clip=True, rng=None):
     -------
     ndarray of float32, same shape as ``image``
 
+    Raises
+    ------
+    ValueError
+        If ``image`` is empty, has too few dimensions, or holds NaN, infinite or out-of-range
+        values (:func:`helpers.checks.float_image`; nothing is clipped).
+    TypeError
+        If ``image`` has a dtype other than float, uint8 or bool (complex included).
+
     Examples
     --------
     >>> clean = np.full((256, 256), 0.5, dtype=np.float32)
@@ -145,6 +153,14 @@ def uniform_noise(image, half_width=None, *, std=None, clip=True, rng=None):
         Clip the result to [0, 1].
     rng : int, numpy.random.Generator or None
 
+    Raises
+    ------
+    ValueError
+        If ``image`` is empty, has too few dimensions, or holds NaN, infinite or out-of-range
+        values (:func:`helpers.checks.float_image`; nothing is clipped).
+    TypeError
+        If ``image`` has a dtype other than float, uint8 or bool (complex included).
+
     Examples
     --------
     >>> clean = np.full((256, 256), 0.5, dtype=np.float32)
@@ -174,6 +190,14 @@ def salt_and_pepper_noise(image, amount, salt_vs_pepper=0.5, rng=None):
         Fraction of values replaced, in [0, 1].
     salt_vs_pepper : float
         Fraction of the replaced values that become salt (1), in [0, 1].
+
+    Raises
+    ------
+    ValueError
+        If ``image`` is empty, has too few dimensions, or holds NaN, infinite or out-of-range
+        values (:func:`helpers.checks.float_image`; nothing is clipped).
+    TypeError
+        If ``image`` has a dtype other than float, uint8 or bool (complex included).
 
     Examples
     --------
@@ -206,6 +230,14 @@ def poisson_noise(image, photons, clip=True, rng=None):
     clip : bool
         Clip to [0, 1] (bright pixels can count more photons than ``photons``).
 
+    Raises
+    ------
+    ValueError
+        If ``image`` is empty, has too few dimensions, or holds NaN, infinite or out-of-range
+        values (:func:`helpers.checks.float_image`; nothing is clipped).
+    TypeError
+        If ``image`` has a dtype other than float, uint8 or bool (complex included).
+
     Examples
     --------
     >>> clean = np.full((200, 200), 0.25, dtype=np.float32)
@@ -224,6 +256,14 @@ def speckle_noise(image, sigma, clip=True, rng=None):
 
     Speckle comes from coherent imaging (ultrasound, radar, laser light): the noise
     is proportional to the signal, so black stays black.
+
+    Raises
+    ------
+    ValueError
+        If ``image`` is empty, has too few dimensions, or holds NaN, infinite or out-of-range
+        values (:func:`helpers.checks.float_image`; nothing is clipped).
+    TypeError
+        If ``image`` has a dtype other than float, uint8 or bool (complex included).
 
     Examples
     --------
@@ -244,6 +284,14 @@ def add_noise(image, kind, level, clip=True, rng=None):
     half-width) and ``"speckle"``; the fraction of replaced values for
     ``"salt_and_pepper"``; and for ``"poisson"`` the std of the noise at mid-grey,
     i.e. ``photons = 0.5 / level**2`` (so that every kind is comparable on one slider).
+
+    Raises
+    ------
+    ValueError
+        If ``image`` is empty, has too few dimensions, or holds NaN, infinite or out-of-range
+        values (:func:`helpers.checks.float_image`; nothing is clipped).
+    TypeError
+        If ``image`` has a dtype other than float, uint8 or bool (complex included).
 
     Examples
     --------
@@ -427,13 +475,20 @@ def radial_power_spectrum(image, nbins=None):
     freqs, power : ndarray
         Frequencies in cycles per pixel (0, 0.5], and the mean power |F|^2 in each ring.
 
+    Raises
+    ------
+    ValueError
+        If ``image`` is not a grey image (H, W) of at least 4 x 4, or holds NaN or infinite values.
+    TypeError
+        If ``image`` is complex (a spectrum of a complex image is not that of a real one) or not numeric.
+
     Examples
     --------
     >>> f, p = radial_power_spectrum(np.random.default_rng(0).random((64, 64)))
     >>> f.shape == p.shape, float(f.max()) <= 0.5
     (True, True)
     """
-    image = np.asarray(image, dtype=np.float64)
+    image = checks.real_array(image, "image")
     if image.ndim != 2 or min(image.shape) < 4:
         raise ValueError(f"image must be a grey image (H, W) of at least 4x4; got shape {image.shape}")
     if not np.isfinite(image).all():
@@ -457,6 +512,13 @@ def spectral_exponent(image, fmin=0.01, fmax=0.25):
     Only frequencies between ``fmin`` and ``fmax`` cycles/pixel are used (the lowest
     have few samples, the highest are affected by pixelation and clipping).
 
+    Raises
+    ------
+    ValueError
+        As :func:`radial_power_spectrum`, or if the image is too small for the fit.
+    TypeError
+        If ``image`` is complex or not numeric.
+
     Examples
     --------
     >>> abs(spectral_exponent(np.random.default_rng(0).random((256, 256)))) < 0.1
@@ -479,6 +541,14 @@ def estimate_noise_sigma(image):
     This uses the Haar wavelet, HH = (a - b - c + d) / 2 on each 2x2 block, so it needs
     only NumPy; :func:`skimage.restoration.estimate_sigma` applies the same rule to a
     Daubechies wavelet (and needs PyWavelets). Colour images: the mean over channels.
+
+    Raises
+    ------
+    ValueError
+        If ``image`` is not (H, W) or (H, W, 3) of at least 4 x 4, is empty, or holds NaN or
+        infinite values.
+    TypeError
+        If ``image`` has a dtype other than float, uint8 or bool (complex included).
 
     Examples
     --------

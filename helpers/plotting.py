@@ -71,10 +71,26 @@ def use_course_style(image_format="png"):
                                             if image_format == "jpeg" else {}))
 
 
+def _check_pixels(arr, name):
+    """Real pixel values, at least one, none NaN or infinite (matplotlib would draw a NaN pixel in
+    the colormap's "bad" colour and an infinite one as black or white, without a word); the dtype
+    is kept."""
+    if arr.dtype.kind == "c":
+        raise TypeError(f"{name} must be real; got complex values (dtype {arr.dtype}): draw np.abs or .real explicitly")
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold numbers; got dtype {arr.dtype}")
+    if arr.size == 0:
+        raise ValueError(f"{name} is empty (shape {arr.shape})")
+    if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+        raise ValueError(f"{name} contains NaN or infinite values; they would be drawn as a flat colour, not as data")
+    return arr
+
+
 def _check_image(img, name="img"):
     img = np.asarray(img)
     if img.ndim not in (2, 3) or (img.ndim == 3 and img.shape[-1] not in (1, 3, 4)):
         raise ValueError(f"{name} must have shape (H, W) or (H, W, C) with C in 1, 3, 4; got {img.shape}")
+    _check_pixels(img, name)
     return img[..., 0] if img.ndim == 3 and img.shape[-1] == 1 else img
 
 
@@ -93,6 +109,14 @@ def show_image(img, ax=None, title=None):
     -------
     matplotlib.image.AxesImage
         The artist, so that a widget can update it with ``set_data``.
+
+    Raises
+    ------
+    ValueError
+        If ``img`` has another shape, is empty, or holds NaN or infinite values (drawn, they
+        would look like black or white pixels).
+    TypeError
+        If ``img`` is complex or not numeric.
 
     Examples
     --------
@@ -135,6 +159,13 @@ def mosaic(images, ncols=8, pad=1, pad_value=1.0):
     ndarray, shape (rows * (H + pad) - pad, cols * (W + pad) - pad[, C])
         Same dtype as ``images``.
 
+    Raises
+    ------
+    ValueError
+        If ``images`` is empty, not (N, H, W) or (N, H, W, C), or holds NaN or infinite values.
+    TypeError
+        If ``images`` is complex or not numeric.
+
     Examples
     --------
     >>> tiles = mosaic(np.zeros((5, 2, 3)), ncols=4)
@@ -151,6 +182,7 @@ def mosaic(images, ncols=8, pad=1, pad_value=1.0):
     if images.ndim not in (3, 4) or images.size == 0:
         raise ValueError(f"images must be a non-empty batch of shape (N, H, W) or (N, H, W, C); "
                          f"got shape {images.shape}")
+    _check_pixels(images, "images")
     ncols = checks.integer(ncols, "ncols")
     pad = checks.integer(pad, "pad", minimum=0)
     n, h, w = images.shape[:3]
@@ -180,6 +212,13 @@ def image_grid(images, ncols=8, titles=None, axes_size=1.2, fig=None):
     fig : matplotlib Figure, optional
         Draw into this (cleared) figure instead of a new one.
 
+    Raises
+    ------
+    ValueError
+        If ``images`` is empty, not (N, H, W) or (N, H, W, C), or holds NaN or infinite values.
+    TypeError
+        If ``images`` is complex or not numeric.
+
     Examples
     --------
     >>> import numpy as np, matplotlib
@@ -194,8 +233,7 @@ def image_grid(images, ncols=8, titles=None, axes_size=1.2, fig=None):
     if images.ndim not in (3, 4):
         raise ValueError(f"images must have shape (N, H, W) or (N, H, W, C); got {images.shape}")
     n = len(images)
-    if n == 0:
-        raise ValueError("images is empty")
+    _check_pixels(images, "images")
     if titles is not None and len(titles) != n:
         raise ValueError(f"titles has {len(titles)} entries for {n} images")
     ncols = max(1, min(int(ncols), n))
@@ -230,6 +268,13 @@ def histogram_with_pdf(samples, pdf=None, ax=None, bins=80, range=None, label="s
     -------
     matplotlib Axes
 
+    Raises
+    ------
+    ValueError
+        If ``samples`` is empty or holds NaN or infinite values.
+    TypeError
+        If ``samples`` is complex or not numeric.
+
     Examples
     --------
     >>> import matplotlib
@@ -244,9 +289,7 @@ def histogram_with_pdf(samples, pdf=None, ax=None, bins=80, range=None, label="s
     """
     import matplotlib.pyplot as plt
 
-    samples = np.asarray(samples, dtype=float).ravel()
-    if samples.size == 0 or not np.isfinite(samples).all():
-        raise ValueError("samples must be non-empty and finite")
+    samples = checks.finite(samples, "samples", nonempty=True).ravel()
     ax = plt.gca() if ax is None else ax
     _, edges, _ = ax.hist(samples, bins=bins, range=range, density=True, color="tab:blue",
                           alpha=0.6, label=label)

@@ -370,6 +370,14 @@ def image_batches(images, batch_size=64, labels=None, drop_remainder=True):
     drop_remainder : bool
         Drop the last incomplete batch (every step then sees ``batch_size`` images).
 
+    Raises
+    ------
+    ValueError
+        If ``images`` is empty, not 28 x 28 digits, holds NaN, infinite or out-of-range values,
+        or ``labels`` does not have one entry per image.
+    TypeError
+        If ``images`` has a dtype other than float, uint8 or bool (complex included).
+
     Examples
     --------
     >>> fn = image_batches(np.zeros((130, 28, 28), "float32"), batch_size=64)
@@ -397,13 +405,20 @@ def image_batches(images, batch_size=64, labels=None, drop_remainder=True):
 def array_batches(samples, batch_size=128):
     """A ``dataset_fn(epoch, rng)`` for toy data: float32 samples of shape (N, d) or (N,).
 
+    Raises
+    ------
+    ValueError
+        If ``samples`` is empty, not (N,) or (N, d), or holds NaN or infinite values.
+    TypeError
+        If ``samples`` is complex or not numeric.
+
     Examples
     --------
     >>> fn = array_batches(np.arange(10.0), batch_size=4)
     >>> [b.shape for b in fn(0, np.random.default_rng(0))]
     [(4, 1), (4, 1)]
     """
-    s = np.asarray(samples, dtype="float32")
+    s = checks.finite(samples, "samples", nonempty=True).astype("float32")
     if s.ndim == 1:
         s = s[:, None]
     if s.ndim != 2 or not np.isfinite(s).all():

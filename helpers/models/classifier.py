@@ -104,6 +104,13 @@ def shift_digits(images, rng, max_shift=2):
         Draws two shifts per image, in image order (so a seeded run is reproducible).
     max_shift : int
 
+    Raises
+    ------
+    ValueError
+        If ``images`` is empty, not (N, H, W) or (N, H, W, C), or holds NaN or infinite values.
+    TypeError
+        If ``images`` is complex or not numeric.
+
     Examples
     --------
     >>> x = np.zeros((1, 5, 5)); x[0, 2, 2] = 1
@@ -112,6 +119,7 @@ def shift_digits(images, rng, max_shift=2):
     (np.float64(1.0), (1, 5, 5))
     """
     images = np.asarray(images)
+    checks.finite(images, "images", nonempty=True)  # the dtype is kept; only checked
     if images.ndim not in (3, 4):
         raise ValueError(f"images must have shape (N, H, W) or (N, H, W, C); got {images.shape}")
     rng = checks.make_rng(rng)
@@ -170,6 +178,14 @@ def train_classifier(images, labels, epochs=30, batch_size=64, learning_rate=1e-
     history : dict
         Per-epoch means of ``loss`` and ``accuracy`` (training batches), ``epoch``, and
         ``val_accuracy`` when ``validation`` is given.
+
+    Raises
+    ------
+    ValueError
+        If ``images`` is not a batch of 28 x 28 digits (:func:`helpers.data.check_digit_images`):
+        empty, another shape, NaN, infinite or out-of-range values, or labels that do not fit.
+    TypeError
+        If ``images`` has a dtype other than float, uint8 or bool (complex included).
 
     Examples
     --------

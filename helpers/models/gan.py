@@ -233,12 +233,20 @@ class GAN(keras.Model):
             Latent vectors; drawn with :meth:`latent` (``n``, ``seed``) if omitted.
         labels : array_like of int, shape (n,), optional
             Classes for a conditional GAN (default: 0, 1, 2, ... cycling).
+
+        Raises
+        ------
+        ValueError
+            If ``z`` is empty, not (n, latent_dim), or holds NaN or infinite values (a generator
+            would turn them into NaN images), or ``labels`` do not fit.
+        TypeError
+            If ``z`` is complex or not numeric.
         """
         if z is None:
             if n is None:
                 raise ValueError("give z (n, latent_dim) or n")
             z = self.latent(n, seed)
-        z = np.asarray(z, dtype="float32")
+        z = checks.finite(z, "z", nonempty=True).astype("float32")
         if z.ndim != 2 or z.shape[1] != self.latent_dim:
             raise ValueError(f"z must have shape (n, {self.latent_dim}) for this generator "
                              f"(latent_dim={self.latent_dim}); got {z.shape}")

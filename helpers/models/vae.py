@@ -75,6 +75,8 @@ def check_binary_images(images, name="images"):
     ValueError
         Wrong shape, empty, non-finite, or values other than 0 and 1 (grey images must be
         binarized first: a Bernoulli likelihood of grey values is not a probability).
+    TypeError
+        Complex values.
 
     Examples
     --------
@@ -86,6 +88,8 @@ def check_binary_images(images, name="images"):
     ValueError: images must be binary (every pixel 0 or 1); got values such as 0.5. Binarize grey digits first, e.g. helpers.density.binarize(x, 0.5)
     """
     x = np.asarray(images)
+    if x.dtype.kind == "c":
+        raise TypeError(f"{name} must be real (0 and 1); got complex values (dtype {x.dtype})")
     if x.dtype == object or not (np.issubdtype(x.dtype, np.number) or x.dtype == bool):
         raise ValueError(f"{name} must be a numeric array; got dtype {x.dtype}")
     if x.ndim == 3:
@@ -105,6 +109,15 @@ def check_binary_images(images, name="images"):
 def bits_per_dim(nats_per_image, dims=_PIXELS):
     """Nats per binary image to bits per dimension, ``nats / (dims ln 2)`` (:func:`helpers.density.bits_per_dim`).
 
+    ``nats_per_image`` is a number or an array (one value per image; any shape).
+
+    Raises
+    ------
+    ValueError
+        If ``nats_per_image`` is empty or holds NaN or infinite values.
+    TypeError
+        If ``nats_per_image`` is complex or not numeric.
+
     Examples
     --------
     >>> round(bits_per_dim(784 * math.log(2)), 6)
@@ -112,7 +125,7 @@ def bits_per_dim(nats_per_image, dims=_PIXELS):
     """
     from ..density import bits_per_dim as density_bits_per_dim
 
-    return float(density_bits_per_dim(nats_per_image, dims))
+    return density_bits_per_dim(checks.finite(nats_per_image, "nats_per_image", nonempty=True), dims)
 
 
 def kl_diagonal_gaussian(mean, log_var):
@@ -121,6 +134,13 @@ def kl_diagonal_gaussian(mean, log_var):
     ``0.5 * sum(exp(log_var) + mean**2 - 1 - log_var)``; zero only when ``mean = 0`` and
     ``log_var = 0``.
 
+    Raises
+    ------
+    ValueError
+        If ``mean`` or ``log_var`` is empty or holds NaN or infinite values.
+    TypeError
+        If ``mean`` or ``log_var`` is complex or not numeric.
+
     Examples
     --------
     >>> float(kl_diagonal_gaussian(np.zeros(3), np.zeros(3)))
@@ -128,8 +148,8 @@ def kl_diagonal_gaussian(mean, log_var):
     >>> round(float(kl_diagonal_gaussian(np.array([1.0]), np.array([0.0]))), 6)
     0.5
     """
-    mean = np.asarray(mean, dtype=np.float64)
-    log_var = np.asarray(log_var, dtype=np.float64)
+    mean = checks.finite(mean, "mean", nonempty=True)
+    log_var = checks.finite(log_var, "log_var", nonempty=True)
     return 0.5 * np.sum(np.exp(log_var) + mean**2 - 1.0 - log_var, axis=-1)
 
 
@@ -137,7 +157,14 @@ def log_mean_exp(values, axis=-1):
     """``log(mean(exp(values)))`` along ``axis`` without overflow or underflow (NumPy, float64).
 
     The largest value is taken out before exponentiating:
-    ``m + log(mean(exp(values - m)))``.
+    ``m + log(mean(exp(values - m)))``. A value of -inf is a weight of 0 and is allowed.
+
+    Raises
+    ------
+    ValueError
+        If ``values`` is empty or holds NaN or +inf.
+    TypeError
+        If ``values`` is complex or not numeric.
 
     Examples
     --------
@@ -146,7 +173,11 @@ def log_mean_exp(values, axis=-1):
     >>> round(float(log_mean_exp(np.log([1.0, 3.0]))), 6) == round(math.log(2.0), 6)
     True
     """
-    values = np.asarray(values, dtype=np.float64)
+    values = checks.real_array(values, "values")
+    if values.size == 0:
+        raise ValueError(f"values is empty (shape {values.shape})")
+    if np.isnan(values).any() or np.isposinf(values).any():
+        raise ValueError("values must not hold NaN or +inf (-inf, a weight of 0, is allowed)")
     top = np.max(values, axis=axis, keepdims=True)
     out = top + np.log(np.mean(np.exp(values - top), axis=axis, keepdims=True))
     return np.squeeze(out, axis=axis)
@@ -183,6 +214,17 @@ class VAE(keras.Model):
     ``fit``/``evaluate`` take binary images ``(N, 28, 28, 1)`` as ``x`` (no ``y``) and report
     ``loss``, ``neg_elbo``, ``recon``, ``kl`` in nats per image. ``model(x)`` returns the
     reconstruction probabilities (decoding the mean of ``q(z | x)``).
+
+    Raises
+    ------
+    ValueError
+        From the NumPy-facing methods (:meth:`embed`, :meth:`reconstruct`, :meth:`elbo_terms`,
+        :meth:`log_weights`, :meth:`iwae_bound`, :meth:`summary_nats`): ``images`` that are
+        not binary 28 x 28 digits (:func:`check_binary_images`: NaN, infinities, grey values,
+        wrong shape, empty); from :meth:`decode_numpy`: ``z`` empty, not (N, latent_dim), or
+        with NaN or infinite values.
+    TypeError
+        From the same methods: complex ``images`` or ``z``.
 
     Examples
     --------
@@ -315,7 +357,7 @@ class VAE(keras.Model):
 
     def decode_numpy(self, z, batch_size=500):
         """Bernoulli probabilities ``(N, 28, 28)`` for latent codes ``z`` of shape ``(N, latent_dim)``."""
-        z = np.asarray(z, dtype=np.float32)
+        z = checks.finite(z, "z", nonempty=True).astype(np.float32)
         if z.ndim != 2 or z.shape[1] != self.latent_dim:
             raise ValueError(f"z must have shape (N, {self.latent_dim}); got {z.shape}")
         out = [ops.convert_to_numpy(self.decode(b)) for b in self._batches(z, batch_size)]
@@ -433,6 +475,14 @@ def train_vae(images, latent_dim=2, beta=1.0, epochs=30, batch_size=64, learning
     model : VAE
     history : dict
         Per-epoch means of ``loss``, ``neg_elbo``, ``recon``, ``kl`` (nats per image), and ``epoch``.
+
+    Raises
+    ------
+    ValueError
+        If ``images`` is not a batch of binary 28 x 28 digits (:func:`check_binary_images`: empty,
+        another shape, NaN, infinite or grey values).
+    TypeError
+        If ``images`` is complex.
 
     Examples
     --------

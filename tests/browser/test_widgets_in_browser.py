@@ -1,14 +1,27 @@
 """The slider panels work in a real browser, as a learner meets them in JupyterLab.
 
 nbval runs kernels, not a browser: it cannot see whether a slider moves a figure. This test
-starts JupyterLab on a free localhost port with a token, opens every notebook that has a slider
-in Debian's chromium (driven by playwright), runs all cells, and for every slider panel moves
-the slider and checks that the figure's pixels change. It also checks that no cell shows an
-error and that the page logs no JavaScript error (minus the known-benign noise in
-:data:`BENIGN_CONSOLE`). Screenshots go to ``artifacts/browser/``.
+starts JupyterLab on a free localhost port with a token and opens every notebook that has a
+slider in Debian's chromium (driven by playwright), one page per notebook. For each notebook:
+
+1. **Stored outputs.** The notebook opens as committed (outputs of its full-mode run): no stored
+   output is an error and no stored widget fails to render ("Error displaying widget").
+2. **Live kernel.** JupyterLab's own "run selected cells" runs, in order, the cells that show a
+   slider and the cells those need (:func:`course_tools.cell_deps.needed_cells`: the cells that
+   bind the names they read; the setup cell and cells tagged ``browser`` always). Every one must
+   end without an error, numbered 1, 2, 3, ... by the new kernel. The other cells (training,
+   benchmarks) are not run a second time: nbval has run every cell of every notebook in
+   ``make test``. ``COURSE_BROWSER_RUN_ALL=1`` runs every cell instead (Run All, outputs cleared
+   first), as the test did before issue 15.
+3. **Sliders.** Every slider panel (a widget output holding a slider) gets its slider moved with
+   the keyboard; its figure's pixels must change within :data:`REDRAW_TIMEOUT` and keep their size.
+
+Throughout, the page must log no JavaScript error (minus the known-benign noise in
+:data:`BENIGN_CONSOLE`). Each notebook prints how long it took to open, run and check its
+sliders. Screenshots go to ``artifacts/browser/``.
 
 Run it with ``make test-browser`` (installs chromium and playwright first). Plain ``pytest``
-skips it unless ``COURSE_BROWSER=1``: it takes minutes and needs the CPU to itself.
+skips it unless ``COURSE_BROWSER=1``: it takes a few minutes and needs the CPU to itself.
 """
 
 from __future__ import annotations
@@ -31,13 +44,17 @@ import numpy as np
 import pytest
 
 from chromium import CHROMIUM, CHROMIUM_FLAGS, skip_reason
-from course_tools.static_widgets import WIDGET_VIEW, has_slider, widget_state
+from course_tools import cell_deps
 from helpers import config
 
 ROOT = config.repo_root()
 ARTIFACTS = ROOT / "artifacts" / "browser"
-#: Seconds allowed for one notebook's "Run All" in quick mode (each must finish in ~3 min).
+#: Seconds allowed for running one notebook's cells in quick mode (each must finish in ~3 min).
 RUN_TIMEOUT = float(os.environ.get("COURSE_BROWSER_RUN_TIMEOUT", "420"))
+#: Run every cell (Run All) instead of the cells the sliders need.
+RUN_ALL = os.environ.get("COURSE_BROWSER_RUN_ALL", "") == "1"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 #: Seconds allowed for a figure to change after a slider moved (a kernel round trip + redraw).
 REDRAW_TIMEOUT = 30.0
 #: Console errors that are not the course's fault. Each entry: (regex, why it is benign).
@@ -54,26 +71,49 @@ BENIGN_CONSOLE = [
 def slider_notebooks():
     """Every course notebook with a slider (the rule tests/test_notebook_structure.py enforces).
 
+    A slider is found in the stored widget state or as ``Slider`` in a cell's source (see
+    :func:`_shows_slider`), so panels made by a helper (``noise_explorer``) count.
     ``COURSE_BROWSER_NOTEBOOKS=folder`` tests that folder's notebooks instead (used to check that
     the test fails on broken notebooks).
     """
     folder = Path(os.environ.get("COURSE_BROWSER_NOTEBOOKS", ROOT / "notebooks"))
-    return [path for path in sorted(folder.glob("[0-9][0-9]_*.ipynb"))
-            if _has_slider(nbformat.read(path, as_version=4))]
+    found = []
+    for path in sorted(folder.glob("[0-9][0-9]_*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        if any(c.cell_type == "code" and _shows_slider(nb, c) for c in nb.cells):
+            found.append(path)
+    return found
 
 
-def _has_slider(nb):
-    """A code cell that builds a slider, or a stored panel output that shows one.
+def _shows_slider(nb, cell):
+    """Whether a code cell shows a slider: in its stored widget state, or ``Slider`` in its source."""
+    state = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
 
-    Notebook 03 builds its panels with ``helpers.widgets`` explorers, so its code never names
-    a slider; its stored outputs (from a full run) do (the rule of tests/test_notebook_structure.py).
-    """
-    if any(c.cell_type == "code" and "Slider" in c.source for c in nb.cells):
-        return True
-    state = widget_state(nb)
-    return any(has_slider(output["data"][WIDGET_VIEW]["model_id"], state)
-               for cell in nb.cells for output in cell.get("outputs", [])
-               if WIDGET_VIEW in output.get("data", {}))
+    def holds_slider(model_id, seen):
+        if model_id in seen or model_id not in state:
+            return False
+        seen.add(model_id)
+        model = state[model_id]
+        if model.get("model_name", "").endswith("SliderModel"):
+            return True
+        refs = [v for value in model.get("state", {}).values()
+                for v in (value if isinstance(value, list) else [value])
+                if isinstance(v, str) and v.startswith("IPY_MODEL_")]
+        return any(holds_slider(ref[len("IPY_MODEL_"):], seen) for ref in refs)
+
+    views = [o.get("data", {}).get(WIDGET_VIEW) for o in cell.get("outputs", [])]
+    return "Slider" in cell.source or any(v and holds_slider(v.get("model_id"), set()) for v in views)
+
+
+def cells_to_run(path):
+    """(indices among the code cells to run in the browser, indices of the cells showing a slider)."""
+    nb = nbformat.read(path, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    sliders = [i for i, c in enumerate(code) if _shows_slider(nb, c)]
+    if RUN_ALL:
+        return list(range(len(code))), sliders
+    always = [i for i, c in enumerate(code) if {"setup", "browser"} & set(c.metadata.get("tags", []))]
+    return cell_deps.needed_cells([c.source for c in code], sliders, always), sliders
 
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(skip_reason() is not None, reason=str(skip_reason()))]
@@ -125,7 +165,9 @@ def lab(tmp_path_factory):
     if hasattr(os, "getuid") and os.getuid() == 0:
         command.append("--allow-root")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log = open(ARTIFACTS / "jupyterlab.log", "w")
+    # one server per pytest-xdist worker (make test-browser runs two): one log each
+    log_path = ARTIFACTS / f"jupyterlab{os.environ.get('PYTEST_XDIST_WORKER', '')}.log"
+    log = open(log_path, "w")
     server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=root,
                               start_new_session=True)
     base = f"http://127.0.0.1:{port}"
@@ -138,7 +180,7 @@ def lab(tmp_path_factory):
             if server.poll() is not None or time.monotonic() > deadline:
                 log.close()
                 server.kill()
-                pytest.fail(f"JupyterLab did not start; see {ARTIFACTS / 'jupyterlab.log'}")
+                pytest.fail(f"JupyterLab did not start; see {log_path}")
             time.sleep(0.5)
     yield {"base": base, "token": token}
     os.killpg(server.pid, signal.SIGTERM)
@@ -202,28 +244,52 @@ def _wait_for_notebook(page, name):
         arg=name, timeout=120_000)
 
 
-def _run_all(page, name):
-    """Clear outputs, run every cell (as the Run menu does) and wait until all ran or one failed.
+RUN_CELLS_JS = """([indices, clear]) => {
+    const app = window.jupyterapp;
+    const notebook = app.shell.currentWidget.content;
+    const code = notebook.widgets.filter(cell => cell.model.type === 'code');
+    const start = () => {
+        notebook.activeCellIndex = notebook.widgets.indexOf(code[indices[0]]);
+        notebook.deselectAll();
+        for (const i of indices) notebook.select(code[i]);
+        // JupyterLab's "Run Selected Cells": the cells go to the kernel in order; after an error
+        // the kernel skips the rest (stop on error), as with Run All.
+        return app.commands.execute('notebook:run-cell');
+    };
+    window.__courseRun = 'running';
+    (clear ? app.commands.execute('notebook:clear-all-cell-outputs').then(start) : start()).then(
+        ok => { window.__courseRun = ok === false ? 'failed' : 'done'; },
+        error => { window.__courseRun = 'error: ' + error; });
+}"""
 
-    Returns the seconds the run took and the final state (kernel status, input prompts). Fails
-    after RUN_TIMEOUT naming the notebook and the code cell still running (prompt ``[*]``).
+RUN_STATE_JS = """() => {
+    const panel = window.jupyterapp.shell.currentWidget;
+    const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
+    const code = panel.content.widgets.filter(cell => cell.model.type === 'code');
+    return {run: window.__courseRun, kernel: kernel ? kernel.status : null,
+            counts: code.map(cell => cell.model.executionCount),
+            prompts: code.map(cell => cell.node.querySelector('.jp-InputArea-prompt').textContent.trim())};
+}"""
+
+
+def _run_cells(page, name, indices):
+    """Run the code cells ``indices`` (0-based among code cells) in JupyterLab, in order; wait for the end.
+
+    With :data:`RUN_ALL` every cell runs, outputs cleared first (the Run menu's Run All). Returns
+    the seconds it took and the final state (``run``: done/failed, kernel status, execution
+    counts and prompts of every code cell). Fails after :data:`RUN_TIMEOUT` naming the notebook
+    and the code cell still running (prompt ``[*]``).
     """
-    page.evaluate("() => window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')")
     start = time.monotonic()
-    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
-    state, idle_polls = None, 0
+    page.evaluate(RUN_CELLS_JS, [indices, RUN_ALL])
+    state = None
     while time.monotonic() - start < RUN_TIMEOUT:
         time.sleep(0.5)
-        state = page.evaluate(NOTEBOOK_STATE_JS)
-        busy = state["kernel"] != "idle" or any("*" in p for p in state["prompts"])
-        if not busy and all(re.search(r"\[\d+\]", p) for p in state["prompts"]):
-            return time.monotonic() - start, state
-        # Run All stops at a failing cell: the cells after it keep an empty prompt.
-        idle_polls = 0 if busy else idle_polls + 1
-        if idle_polls >= 6:
+        state = page.evaluate(RUN_STATE_JS)
+        if state["run"] != "running":
             return time.monotonic() - start, state
     running = [i for i, p in enumerate(state["prompts"]) if "*" in p] if state else []
-    pytest.fail(f"{name}: Run All did not finish in {RUN_TIMEOUT:.0f} s; code cell(s) {running} still "
+    pytest.fail(f"{name}: the cells did not finish in {RUN_TIMEOUT:.0f} s; code cell(s) {running} still "
                 f"running (0-based among code cells); kernel {state and state['kernel']}; prompts {state and state['prompts']}")
 
 
@@ -267,23 +333,33 @@ def test_sliders_redraw_their_figures_in_jupyterlab(path, lab, browser):
 
     name = path.name
     stem = path.stem
+    run, sliders = cells_to_run(path)
+    state = None
     page = browser.new_page()
     console_errors = []
     page.on("console", lambda m: console_errors.append(f"console.{m.type}: {m.text}") if m.type == "error" else None)
     page.on("pageerror", lambda e: console_errors.append(f"uncaught: {e}"))
+    times = {}
     try:
+        clock = time.monotonic()
         # A workspace of its own: the default one would reopen earlier notebooks and start their kernels.
         page.goto(f"{lab['base']}/lab/workspaces/{stem}/tree/{name}?token={lab['token']}",
                   wait_until="domcontentloaded")
         _wait_for_notebook(page, name)
-        seconds, state = _run_all(page, name)
-        print(f"{name}: Run All took {seconds:.1f} s in the browser")
-        page.screenshot(path=str(ARTIFACTS / f"{stem}_after_run_all.png"), full_page=True)
+        times["open"] = time.monotonic() - clock
+        if not RUN_ALL:
+            errors = _cell_errors(page)
+            assert not errors, f"{name}: the stored outputs show errors:\n" + "\n---\n".join(errors)
 
+        times["run"], state = _run_cells(page, name, run)
+        page.screenshot(path=str(ARTIFACTS / f"{stem}_after_run.png"), full_page=True)
         errors = _cell_errors(page)
-        assert not errors, f"{name}: cells show errors after Run All:\n" + "\n---\n".join(errors)
-        not_run = [i for i, p in enumerate(state["prompts"]) if not re.search(r"\[\d+\]", p)]
-        assert not not_run, f"{name}: code cells {not_run} were not executed (prompts {state['prompts']})"
+        assert not errors, f"{name}: cells show errors after running:\n" + "\n---\n".join(errors)
+        counts = [state["counts"][i] for i in run]
+        assert state["run"] == "done" and counts == list(range(1, len(run) + 1)), (
+            f"{name}: code cells {run} should have run in this order as 1..{len(run)}; execution counts "
+            f"{counts}; run {state['run']}; kernel {state['kernel']}")
+        clock = time.monotonic()
 
         # A panel: a widget displayed as a cell's output (not one nested in an Output widget)
         # that holds a slider; its figure is the first <img> inside it.
@@ -333,10 +409,15 @@ def test_sliders_redraw_their_figures_in_jupyterlab(path, lab, browser):
                                   f"after the slider moved from {value_before} to {value_after}")
         errors = _cell_errors(page)
         assert not errors, f"{name}: cells show errors after moving sliders:\n" + "\n---\n".join(errors)
+        times["sliders"] = time.monotonic() - clock
         page.screenshot(path=str(ARTIFACTS / f"{stem}_after_sliders.png"), full_page=True)
     finally:
+        clock = time.monotonic()
         page.close()
         _shutdown_kernels(lab)
+        times["close"] = time.monotonic() - clock
+        print(f"{name}: ran {len(run)} of {len(state['counts']) if state else '?'} code cells "
+              f"(sliders in {[i for i in sliders]}); " + ", ".join(f"{k} {v:.1f} s" for k, v in times.items()))
     real = [e for e in console_errors if not _benign(e)]
     (ARTIFACTS / f"{stem}_console.txt").write_text("\n".join(console_errors))
     assert not real, f"{name}: JavaScript errors in the page:\n" + "\n".join(real)
