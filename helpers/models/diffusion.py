@@ -1,0 +1,1005 @@
+"""Diffusion models and flow matching in Keras 3, small enough to train on a laptop CPU.
+
+The pieces, in the order notebook 06 uses them:
+
+- **Forward process** (NumPy): :func:`alpha_sigma` gives the closed form
+  ``q(x_t | x_0) = N(alpha(t) x_0, sigma(t)^2 I)`` of the noise schedules ``"linear"``
+  (DDPM's betas 1e-4 ... 0.02 over 1,000 steps, as a continuous function of ``t`` in [0, 1]),
+  ``"cosine"`` (``alpha = cos(theta)``, ``sigma = sin(theta)``) and ``"flow"`` (the
+  rectified-flow / flow-matching interpolation ``x_t = (1 - t) x_0 + t eps``);
+  :func:`q_sample` draws ``x_t``; :func:`signal_to_noise` is ``alpha^2 / sigma^2``.
+- **Networks**: :func:`build_unet` (a small U-Net for 28x28 digits with a time embedding,
+  skip connections and an optional class embedding whose extra "no class" token serves
+  classifier-free guidance) and :func:`build_mlp` (for 1-D/2-D toy data).
+- **The model**: :class:`Diffusion`, a ``keras.Model`` with its own ``train_step`` for one of the
+  objectives ``"eps"`` (predict the noise), ``"x0"`` (the clean data), ``"v"``
+  (``alpha eps - sigma x_0``) or ``"velocity"`` (flow matching: ``eps - x_0``), an exponential
+  moving average (EMA) of its weights, and :meth:`Diffusion.generate`. It trains with
+  :func:`helpers.training.fit_resumable` (progress bar, live samples, exact resume) and saves
+  as a ``.keras`` file loaded with ``safe_mode=True``.
+- **Samplers** (NumPy loops around any denoiser): ``"ddpm"`` (ancestral: a fresh Gaussian
+  draw at every step), ``"ddim"`` (deterministic, any number of steps), ``"euler"`` and
+  ``"heun"`` (first- and second-order solvers of the probability-flow ODE; for the flow
+  schedule Euler and DDIM are the same update). Classifier-free guidance with a scale ``w``:
+  ``prediction = unconditional + w (conditional - unconditional)``; ``w = 0`` is unconditional
+  sampling, ``w = 1`` plain conditional sampling. All randomness comes from a seed.
+- **Exact denoiser** of a Gaussian mixture, :func:`mixture_denoiser`: the best possible
+  network for toy data, used to test the samplers and to draw the true score field.
+
+Data are mapped to [-1, 1] for images (``value_range=(0, 1)``); samples are mapped back.
+All randomness during training comes from the model's own ``keras.random.SeedGenerator``,
+so a run resumed from a checkpoint continues exactly (see :mod:`helpers.training`).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+import keras
+from keras import layers, ops
+
+PACKAGE = "course"
+
+SCHEDULES = ("linear", "cosine", "flow")
+OBJECTIVES = ("eps", "x0", "v", "velocity")
+SAMPLERS = ("ddpm", "ddim", "euler", "heun")
+TIME_SAMPLING = ("uniform", "logit_normal")
+
+#: DDPM's linear betas (Ho et al. 2020): 1e-4 ... 0.02 over 1,000 steps, i.e. beta(t) = T * that.
+LINEAR_BETA = (0.1, 20.0)
+#: The cosine schedule stops at alpha(1) = this value (as small as the linear schedule's end).
+COSINE_ALPHA_END = float(np.exp(-0.25 * (LINEAR_BETA[0] + LINEAR_BETA[1])))
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _choice(value, name, options):
+    if not isinstance(value, str) or value not in options:
+        raise ValueError(f"{name} must be one of {list(options)}; got {value!r}")
+    return value
+
+
+def _positive_int(value, name, minimum=1):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or value < minimum:
+        what = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
+        raise ValueError(f"{name} must be {what}; got {value!r}")
+    return int(value)
+
+
+def _finite(value, name, low=None, high=None):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number; got {value!r}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be finite; got {value}")
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise ValueError(f"{name} must lie in [{low}, {high}]; got {value:g}")
+    return value
+
+
+def _times(t, name="t"):
+    t = np.asarray(t, dtype=np.float64)
+    if not np.isfinite(t).all() or t.size and (t.min() < 0 or t.max() > 1):
+        raise ValueError(f"{name} must lie in [0, 1]")
+    return t
+
+
+# --------------------------------------------------------------------------- schedules
+
+
+def alpha_sigma(t, schedule="cosine"):
+    """Signal and noise scales ``alpha(t)``, ``sigma(t)`` of ``q(x_t | x_0) = N(alpha x_0, sigma^2 I)``.
+
+    Parameters
+    ----------
+    t : float or array_like in [0, 1]
+        Time: 0 is clean data, 1 is (almost) pure noise.
+    schedule : {"linear", "cosine", "flow"}
+        ``"linear"``: DDPM's betas as a continuous function, ``alpha^2 = exp(-int_0^t beta)``
+        with ``beta(t) = 0.1 + 19.9 t``, ``sigma^2 = 1 - alpha^2`` (variance preserving).
+        ``"cosine"``: ``alpha = cos(theta)``, ``sigma = sin(theta)``, ``theta = t arccos(a_end)``
+        with ``a_end`` = the linear schedule's final alpha (variance preserving).
+        ``"flow"``: ``alpha = 1 - t``, ``sigma = t`` (rectified flow / flow matching).
+
+    Returns
+    -------
+    alpha, sigma : ndarray of float64 (same shape as ``t``)
+
+    Examples
+    --------
+    >>> a, s = alpha_sigma([0.0, 0.5, 1.0], "flow")
+    >>> a.tolist(), s.tolist()
+    ([1.0, 0.5, 0.0], [0.0, 0.5, 1.0])
+    >>> a, s = alpha_sigma(0.3, "linear")
+    >>> round(float(a**2 + s**2), 12)
+    1.0
+    """
+    _choice(schedule, "schedule", SCHEDULES)
+    t = _times(t)
+    if schedule == "flow":
+        return 1.0 - t, t.copy()
+    if schedule == "cosine":
+        theta = t * math.acos(COSINE_ALPHA_END)
+        return np.cos(theta), np.sin(theta)
+    b0, b1 = LINEAR_BETA
+    alpha = np.exp(-0.5 * (b0 * t + 0.5 * (b1 - b0) * t * t))
+    return alpha, np.sqrt(np.maximum(1.0 - alpha * alpha, 0.0))
+
+
+def _alpha_sigma_derivatives(t, schedule):
+    """d alpha / dt and d sigma / dt (for the ODE samplers); t > 0."""
+    alpha, sigma = alpha_sigma(t, schedule)
+    if schedule == "flow":
+        return -np.ones_like(alpha), np.ones_like(sigma)
+    if schedule == "cosine":
+        rate = math.acos(COSINE_ALPHA_END)
+        return -rate * sigma, rate * alpha
+    b0, b1 = LINEAR_BETA
+    d_alpha = -0.5 * (b0 + (b1 - b0) * t) * alpha
+    return d_alpha, -alpha * d_alpha / sigma
+
+
+def _alpha_sigma_tensor(t, schedule):
+    """The same as :func:`alpha_sigma` on backend tensors (inside ``train_step``)."""
+    if schedule == "flow":
+        return 1.0 - t, t
+    if schedule == "cosine":
+        theta = t * math.acos(COSINE_ALPHA_END)
+        return ops.cos(theta), ops.sin(theta)
+    b0, b1 = LINEAR_BETA
+    alpha = ops.exp(-0.5 * (b0 * t + 0.5 * (b1 - b0) * t * t))
+    return alpha, ops.sqrt(ops.maximum(1.0 - alpha * alpha, 0.0))
+
+
+def signal_to_noise(t, schedule="cosine"):
+    """Signal-to-noise ratio ``alpha(t)^2 / sigma(t)^2`` (``inf`` at ``t = 0``).
+
+    Examples
+    --------
+    >>> float(signal_to_noise(0.5, "flow"))
+    1.0
+    """
+    alpha, sigma = alpha_sigma(t, schedule)
+    with np.errstate(divide="ignore"):
+        return alpha**2 / sigma**2
+
+
+def q_sample(x0, t, schedule="cosine", noise=None, rng=None):
+    """Draw ``x_t ~ q(x_t | x_0)`` in one step: ``alpha(t) x_0 + sigma(t) eps``.
+
+    Parameters
+    ----------
+    x0 : array_like of float, shape (N, ...)
+        Clean data (images already mapped to [-1, 1]).
+    t : float or array_like of shape (N,)
+        One time for all, or one per sample, in [0, 1].
+    schedule : {"linear", "cosine", "flow"}
+    noise : array_like, optional
+        ``eps`` of the same shape as ``x0`` (drawn from ``rng`` if omitted).
+    rng : int or numpy.random.Generator, optional
+
+    Returns
+    -------
+    ndarray of float64
+
+    Examples
+    --------
+    >>> x0 = np.ones((2, 3))
+    >>> q_sample(x0, 0.5, "flow", noise=np.zeros((2, 3))).tolist()
+    [[0.5, 0.5, 0.5], [0.5, 0.5, 0.5]]
+    """
+    x0 = np.asarray(x0, dtype=np.float64)
+    if x0.ndim < 1 or x0.size == 0 or not np.isfinite(x0).all():
+        raise ValueError(f"x0 must be a finite, non-empty array of shape (N, ...); got shape {x0.shape}")
+    alpha, sigma = alpha_sigma(t, schedule)
+    if alpha.ndim not in (0, 1) or (alpha.ndim == 1 and alpha.shape[0] != x0.shape[0]):
+        raise ValueError(f"t must be one number or one per sample ({x0.shape[0]}); got shape {alpha.shape}")
+    if noise is None:
+        noise = np.random.default_rng(rng).standard_normal(x0.shape)
+    noise = np.asarray(noise, dtype=np.float64)
+    if noise.shape != x0.shape:
+        raise ValueError(f"noise must have the shape of x0 {x0.shape}; got {noise.shape}")
+    expand = (slice(None),) + (None,) * (x0.ndim - 1)
+    if alpha.ndim == 1:
+        alpha, sigma = alpha[expand], sigma[expand]
+    return alpha * x0 + sigma * noise
+
+
+def flow_interpolate(x0, noise, t):
+    """The flow-matching path ``x_t = (1 - t) x_0 + t eps`` (``q_sample`` with ``schedule="flow"``).
+
+    Its velocity ``d x_t / dt = eps - x_0`` is what a flow-matching network learns to predict.
+
+    Examples
+    --------
+    >>> flow_interpolate(np.zeros(2), np.ones(2), 0.25).tolist()
+    [0.25, 0.25]
+    """
+    x0 = np.asarray(x0, dtype=np.float64)
+    noise = np.asarray(noise, dtype=np.float64)
+    if x0.shape != noise.shape:
+        raise ValueError(f"x0 and noise must have the same shape; got {x0.shape} and {noise.shape}")
+    t = float(_times(t))
+    return (1.0 - t) * x0 + t * noise
+
+
+# --------------------------------------------------------------------------- exact denoiser
+
+
+def mixture_denoiser(means, stds, weights=None, schedule="cosine"):
+    """The exact denoiser ``E[x_0 | x_t]`` of a Gaussian mixture with isotropic components.
+
+    If ``x_0 ~ sum_k w_k N(mu_k, s_k^2 I)`` then ``x_t = alpha x_0 + sigma eps`` is the mixture
+    ``sum_k w_k N(alpha mu_k, (alpha^2 s_k^2 + sigma^2) I)`` and the posterior mean of ``x_0``
+    is a responsibility-weighted sum of per-component Wiener estimates. No network can do
+    better; the samplers driven by it must reproduce the mixture (the tests check that).
+
+    Parameters
+    ----------
+    means : array_like, shape (K, d)
+    stds : array_like, shape (K,)
+        Standard deviation of each component (per coordinate), > 0.
+    weights : array_like, shape (K,), optional
+        Mixture weights (default equal); normalised here.
+    schedule : {"linear", "cosine", "flow"}
+
+    Returns
+    -------
+    callable ``denoise(x_t, t) -> (x0_hat, eps_hat)``
+        ``x_t`` of shape (N, d), ``t`` a float in (0, 1]. Also has ``.score(x_t, t)``, the
+        gradient of ``log p_t(x_t)`` (``= -eps_hat / sigma``).
+
+    Examples
+    --------
+    >>> denoise = mixture_denoiser([[-2.0], [2.0]], [0.5, 0.5], schedule="flow")
+    >>> x0_hat, eps_hat = denoise(np.array([[1.9]]), 0.01)
+    >>> bool(abs(x0_hat[0, 0] - 1.9) < 0.05)
+    True
+    """
+    _choice(schedule, "schedule", SCHEDULES)
+    mu = np.asarray(means, dtype=np.float64)
+    if mu.ndim != 2 or len(mu) == 0 or not np.isfinite(mu).all():
+        raise ValueError(f"means must be a finite array of shape (K, d); got shape {mu.shape}")
+    s = np.asarray(stds, dtype=np.float64)
+    if s.shape != (len(mu),) or not (np.isfinite(s).all() and (s > 0).all()):
+        raise ValueError(f"stds must be {len(mu)} positive numbers; got {np.asarray(stds).tolist()}")
+    w = np.full(len(mu), 1.0 / len(mu)) if weights is None else np.asarray(weights, dtype=np.float64)
+    if w.shape != (len(mu),) or not (np.isfinite(w).all() and (w >= 0).all() and w.sum() > 0):
+        raise ValueError(f"weights must be {len(mu)} non-negative numbers with a positive sum")
+    w = w / w.sum()
+    d = mu.shape[1]
+
+    def posterior(x, t):
+        x = np.asarray(x, dtype=np.float64)
+        if x.ndim != 2 or x.shape[1] != d:
+            raise ValueError(f"x_t must have shape (N, {d}); got {x.shape}")
+        alpha, sigma = (float(v) for v in alpha_sigma(t, schedule))
+        var = alpha**2 * s**2 + sigma**2                                  # (K,)
+        diff = x[:, None, :] - alpha * mu[None]                           # (N, K, d)
+        log_r = np.log(w) - 0.5 * d * np.log(var) - 0.5 * (diff**2).sum(-1) / var
+        log_r -= log_r.max(axis=1, keepdims=True)
+        r = np.exp(log_r)
+        r /= r.sum(axis=1, keepdims=True)                                 # responsibilities
+        # per component: E[x0 | x_t, k] = mu_k + alpha s_k^2 / var_k (x_t - alpha mu_k)
+        x0_k = mu[None] + (alpha * s**2 / var)[None, :, None] * diff
+        score_k = -diff / var[None, :, None]
+        return (r[..., None] * x0_k).sum(1), (r[..., None] * score_k).sum(1), alpha, sigma
+
+    def denoise(x, t):
+        x0, score, alpha, sigma = posterior(x, t)
+        return x0, -sigma * score
+
+    denoise.score = lambda x, t: posterior(x, t)[1]
+    return denoise
+
+
+# --------------------------------------------------------------------------- samplers
+
+
+def time_grid(steps, t_start=1.0):
+    """The ``steps + 1`` times a sampler visits: ``t_start, ..., 0``, equally spaced."""
+    steps = _positive_int(steps, "steps")
+    t_start = _finite(t_start, "t_start", 0.0, 1.0)
+    if t_start == 0:
+        raise ValueError("t_start must be > 0")
+    return np.linspace(t_start, 0.0, steps + 1)
+
+
+def sample_loop(denoise, x, steps, sampler="ddim", schedule="cosine", seed=0, t_start=1.0,
+                clip_x0=None, trajectory=False):
+    """Run a sampler from ``x`` at time ``t_start`` down to ``t = 0`` (NumPy).
+
+    Parameters
+    ----------
+    denoise : callable ``(x_t, t) -> (x0_hat, eps_hat)``
+        A trained model's prediction (:meth:`Diffusion.denoise`) or :func:`mixture_denoiser`.
+    x : ndarray, shape (N, ...)
+        The starting point: ``sigma(t_start) * N(0, I)`` noise (pure noise for ``t_start=1``).
+    steps : int
+        Number of steps (network evaluations: ``steps`` for ddpm/ddim/euler, ``2 steps - 1``
+        for heun).
+    sampler : {"ddpm", "ddim", "euler", "heun"}
+    schedule : {"linear", "cosine", "flow"}
+    seed : int
+        Seeds the fresh noise of the ``"ddpm"`` sampler.
+    clip_x0 : (low, high), optional
+        Clip the denoised estimate ``x0_hat`` to this range at every step (DDPM/DDIM practice
+        for images; None: never).
+    trajectory : bool
+        Also return every intermediate ``x`` (shape (steps + 1, N, ...)).
+
+    Returns
+    -------
+    ndarray (the samples at ``t = 0``), or (samples, trajectory)
+    """
+    _choice(sampler, "sampler", SAMPLERS)
+    _choice(schedule, "schedule", SCHEDULES)
+    ts = time_grid(steps, t_start)
+    rng = np.random.default_rng(seed)
+    x = np.asarray(x, dtype=np.float64)
+    path = [x] if trajectory else None
+
+    def predict(x, t):
+        x0, eps = denoise(x, t)
+        x0, eps = np.asarray(x0, np.float64), np.asarray(eps, np.float64)
+        if clip_x0 is not None:
+            alpha, sigma = (float(v) for v in alpha_sigma(t, schedule))
+            x0 = np.clip(x0, *clip_x0)
+            eps = (x - alpha * x0) / sigma            # keep the pair consistent with x_t
+        return x0, eps
+
+    for i in range(steps):
+        t, s = float(ts[i]), float(ts[i + 1])
+        x0, eps = predict(x, t)
+        a_s, s_s = (float(v) for v in alpha_sigma(s, schedule))
+        if sampler == "ddim":
+            x = a_s * x0 + s_s * eps
+        elif sampler == "ddpm":
+            a_t, s_t = (float(v) for v in alpha_sigma(t, schedule))
+            if s == 0:
+                x = x0
+            else:
+                # Gaussian posterior q(x_s | x_t, x_0 = x0_hat) (Ho et al. 2020, eq. 7)
+                a_ts = a_t / a_s
+                var_ts = s_t**2 - a_ts**2 * s_s**2
+                mean = (a_ts * s_s**2 / s_t**2) * x + (a_s * var_ts / s_t**2) * x0
+                x = mean + math.sqrt(max(var_ts * s_s**2 / s_t**2, 0.0)) * rng.standard_normal(x.shape)
+        else:
+            da, ds = (float(v) for v in _alpha_sigma_derivatives(t, schedule))
+            slope = da * x0 + ds * eps                 # dx/dt of the probability-flow ODE
+            x_next = x + (s - t) * slope
+            if sampler == "heun" and s > 0:
+                x0_n, eps_n = predict(x_next, s)
+                da_n, ds_n = (float(v) for v in _alpha_sigma_derivatives(s, schedule))
+                x_next = x + (s - t) * 0.5 * (slope + da_n * x0_n + ds_n * eps_n)
+            x = x_next
+        if trajectory:
+            path.append(x)
+    return (x, np.stack(path)) if trajectory else x
+
+
+# --------------------------------------------------------------------------- networks
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class SinusoidalEmbedding(layers.Layer):
+    """Time ``t`` in [0, 1] -> ``[sin(t f_1), ..., sin(t f_dim/2), cos(t f_1), ...]``.
+
+    Frequencies ``f`` are spaced geometrically from 1 to ``max_frequency``: slow waves tell
+    far-apart times apart, fast ones nearby times (the "positional encoding" of transformers).
+    """
+
+    def __init__(self, dim=32, max_frequency=1000.0, **kwargs):
+        super().__init__(**kwargs)
+        self.dim = _positive_int(dim, "dim")
+        if self.dim % 2:
+            raise ValueError(f"dim must be even; got {dim}")
+        self.max_frequency = _finite(max_frequency, "max_frequency", 1.0)
+
+    def call(self, t):
+        t = ops.reshape(ops.cast(t, "float32"), (-1, 1))
+        freqs = ops.exp(ops.linspace(0.0, math.log(self.max_frequency), self.dim // 2))
+        angles = t * ops.reshape(freqs, (1, -1))
+        return ops.concatenate([ops.sin(angles), ops.cos(angles)], axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.dim)
+
+    def get_config(self):
+        return {**super().get_config(), "dim": self.dim, "max_frequency": self.max_frequency}
+
+
+class _Init:
+    """Kernel initializers seeded from one stream (the factory's ``seed``), global seeds untouched."""
+
+    def __init__(self, seed):
+        import random
+
+        self._random = random.Random(int(seed))
+
+    def __call__(self):
+        return keras.initializers.GlorotUniform(seed=self._random.randint(1, 10**9))
+
+
+def _res_block(x, emb, channels, init, name):
+    """x -> SiLU -> conv3x3 -> + Dense(emb) -> SiLU -> conv3x3, plus the input (1x1 conv if needed)."""
+    h = layers.Activation("silu", name=f"{name}_act1")(x)
+    h = layers.Conv2D(channels, 3, padding="same", kernel_initializer=init(), name=f"{name}_conv1")(h)
+    e = layers.Dense(channels, kernel_initializer=init(), name=f"{name}_time")(emb)
+    h = layers.Add(name=f"{name}_add_time")([h, layers.Reshape((1, 1, channels), name=f"{name}_bcast")(e)])
+    h = layers.Activation("silu", name=f"{name}_act2")(h)
+    h = layers.Conv2D(channels, 3, padding="same", kernel_initializer=init(), name=f"{name}_conv2")(h)
+    if x.shape[-1] != channels:
+        x = layers.Conv2D(channels, 1, kernel_initializer=init(), name=f"{name}_skip")(x)
+    return layers.Add(name=f"{name}_out")([x, h])
+
+
+def build_unet(channels=(32, 64), blocks=1, n_classes=0, image_shape=(28, 28, 1), embed_dim=128,
+               fold=2, attention=False, seed=0, name="unet"):
+    """A small U-Net for digit images: ``[x_t, t]`` (or ``[x_t, t, label]``) -> one image-sized output.
+
+    Layout (``fold=2``, ``channels=(32, 64)``): the 28x28 image is first folded into 14x14
+    feature maps by a stride-2 convolution (working at a quarter of the pixels is what makes a
+    CPU fast enough); a residual block per level at 14x14 (32 channels) and 7x7 (64 channels)
+    on the way down, the same on the way up, each fed the matching *skip connection* from the
+    way down; a transposed convolution unfolds the result back to 28x28. Every residual block
+    adds the time embedding (sinusoidal features of ``t`` through two dense layers), plus the
+    class embedding when ``n_classes > 0``; class index ``n_classes`` is the "no class" token
+    used for unconditional predictions in classifier-free guidance.
+
+    Parameters
+    ----------
+    channels : tuple of int
+        Channels per resolution level (each level halves the resolution).
+    blocks : int
+        Residual blocks per level on the way down (one more on the way up).
+    n_classes : int
+        0: unconditional network; otherwise it takes a third input, integer labels in
+        ``0 .. n_classes`` (``n_classes`` = no class).
+    image_shape : tuple
+    embed_dim : int
+        Width of the time (and class) embedding.
+    fold : int
+        Stride of the first convolution (1: work at full resolution).
+    attention : bool
+        Self-attention over the positions of the lowest level.
+    seed : int
+        Seeds the initial weights (global seeds are not touched).
+
+    Examples
+    --------
+    >>> net = build_unet(n_classes=10)
+    >>> [tuple(i.shape) for i in net.inputs]
+    [(None, 28, 28, 1), (None,), (None,)]
+    """
+    channels = tuple(_positive_int(c, "channels") for c in channels)
+    if not channels:
+        raise ValueError("channels must name at least one level")
+    blocks = _positive_int(blocks, "blocks")
+    n_classes = _positive_int(n_classes, "n_classes", minimum=0)
+    fold = _positive_int(fold, "fold")
+    h_img, w_img = image_shape[:2]
+    levels = len(channels)
+    if h_img % (fold * 2 ** (levels - 1)) or w_img % (fold * 2 ** (levels - 1)):
+        raise ValueError(f"image_shape {image_shape} must be divisible by fold * 2^(levels - 1) "
+                         f"= {fold * 2 ** (levels - 1)}")
+    init = _Init(seed)
+    x_in = keras.Input(image_shape, name="x_t")
+    t_in = keras.Input((), name="t")
+    inputs = [x_in, t_in]
+    emb = SinusoidalEmbedding(32, name="time_features")(t_in)
+    emb = layers.Dense(embed_dim, activation="silu", kernel_initializer=init(), name="time_dense")(emb)
+    if n_classes:
+        y_in = keras.Input((), dtype="int32", name="label")
+        inputs.append(y_in)
+        class_emb = layers.Embedding(n_classes + 1, embed_dim, name="class_embedding",
+                                     embeddings_initializer=keras.initializers.RandomNormal(
+                                         stddev=0.05, seed=init._random.randint(1, 10**9)))(y_in)
+        emb = layers.Add(name="time_plus_class")([emb, class_emb])
+    emb = layers.Dense(embed_dim, activation="silu", kernel_initializer=init(), name="embedding")(emb)
+
+    if fold > 1:
+        h = layers.Conv2D(channels[0], 2 * fold, strides=fold, padding="same", kernel_initializer=init(),
+                          name="fold")(x_in)
+    else:
+        h = layers.Conv2D(channels[0], 3, padding="same", kernel_initializer=init(), name="stem")(x_in)
+    skips = [h]
+    for level, c in enumerate(channels):
+        for b in range(blocks):
+            h = _res_block(h, emb, c, init, f"down{level}_{b}")
+            skips.append(h)
+        if level < levels - 1:
+            h = layers.Conv2D(c, 3, strides=2, padding="same", kernel_initializer=init(),
+                              name=f"downsample{level}")(h)
+            skips.append(h)
+    h = _res_block(h, emb, channels[-1], init, "middle0")
+    if attention:
+        size = h.shape[1] * h.shape[2]
+        a = layers.Reshape((size, channels[-1]), name="attn_flatten")(h)
+        a = layers.LayerNormalization(name="attn_norm")(a)
+        a = layers.MultiHeadAttention(4, channels[-1] // 4, kernel_initializer=init(), name="attn")(a, a)
+        a = layers.Reshape(tuple(h.shape[1:]), name="attn_unflatten")(a)
+        h = layers.Add(name="attn_out")([h, a])
+    h = _res_block(h, emb, channels[-1], init, "middle1")
+    for level in reversed(range(levels)):
+        for b in range(blocks + 1):
+            h = layers.Concatenate(name=f"up{level}_{b}_concat")([h, skips.pop()])
+            h = _res_block(h, emb, channels[level], init, f"up{level}_{b}")
+        if level > 0:
+            h = layers.UpSampling2D(2, name=f"upsample{level}")(h)
+            h = layers.Conv2D(channels[level - 1], 3, padding="same", kernel_initializer=init(),
+                              name=f"upsample{level}_conv")(h)
+    h = layers.Activation("silu", name="out_act")(h)
+    if fold > 1:
+        out = layers.Conv2DTranspose(image_shape[-1], 2 * fold, strides=fold, padding="same",
+                                     kernel_initializer="zeros", name="unfold")(h)
+    else:
+        out = layers.Conv2D(image_shape[-1], 3, padding="same", kernel_initializer="zeros", name="head")(h)
+    return keras.Model(inputs, out, name=name)
+
+
+def build_mlp(dim=2, hidden=128, depth=3, n_classes=0, seed=0, name="mlp"):
+    """A fully connected network ``[x_t, t] -> R^dim`` for 1-D/2-D toy data (trains in seconds).
+
+    Examples
+    --------
+    >>> build_mlp(2).output.shape
+    (None, 2)
+    """
+    dim = _positive_int(dim, "dim")
+    init = _Init(seed)
+    x_in = keras.Input((dim,), name="x_t")
+    t_in = keras.Input((), name="t")
+    inputs = [x_in, t_in]
+    h = layers.Concatenate(name="x_and_time")([x_in, SinusoidalEmbedding(16, 100.0, name="time_features")(t_in)])
+    if n_classes:
+        y_in = keras.Input((), dtype="int32", name="label")
+        inputs.append(y_in)
+        h = layers.Concatenate(name="with_class")([h, layers.Embedding(n_classes + 1, 8, name="class_embedding")(y_in)])
+    for i in range(_positive_int(depth, "depth")):
+        h = layers.Dense(hidden, activation="silu", kernel_initializer=init(), name=f"dense{i}")(h)
+    out = layers.Dense(dim, kernel_initializer="zeros", name="out")(h)
+    return keras.Model(inputs, out, name=name)
+
+
+# --------------------------------------------------------------------------- the model
+
+
+def _to_x0_eps(out, x, alpha, sigma, objective):
+    """Turn a network output into the pair (x0_hat, eps_hat) for ``x_t = alpha x0 + sigma eps``."""
+    if objective == "velocity":        # out = eps - x0 on the flow path alpha = 1 - t, sigma = t
+        return x - sigma * out, x + alpha * out
+    if objective == "v":               # out = alpha eps - sigma x0 (variance preserving)
+        return alpha * x - sigma * out, sigma * x + alpha * out
+    if objective == "eps":
+        return (x - sigma * out) / max(alpha, 1e-12), out
+    return out, (x - alpha * out) / max(sigma, 1e-12)           # "x0"
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class Diffusion(keras.Model):
+    """A denoising network trained as a diffusion model or a flow, with EMA weights and samplers.
+
+    Training (``train_step``, one batch ``x`` or ``(x, labels)``): draw a time ``t`` per sample
+    (``time_sampling``), noise ``eps``, form ``x_t = alpha(t) x + sigma(t) eps``, and regress the
+    network's output on the objective's target with the mean squared error (or absolute
+    error, ``loss="mae"``):
+
+    ========== ==================================== =====================================
+    objective  target                               schedules
+    ========== ==================================== =====================================
+    eps        ``eps``                              linear, cosine
+    x0         ``x``                                linear, cosine
+    v          ``alpha eps - sigma x``              linear, cosine
+    velocity   ``eps - x`` (flow matching)          flow
+    ========== ==================================== =====================================
+
+    With ``n_classes > 0`` a share ``p_uncond`` of the labels is replaced by the "no class" token
+    ``n_classes``, so that one network learns conditional and unconditional predictions
+    (classifier-free guidance). After each step the EMA network moves towards the trained one:
+    ``ema <- d ema + (1 - d) weights`` with ``d = min(ema, (1 + n) / (10 + n))`` at step ``n``
+    (a short memory early on, so that short runs profit too).
+
+    Parameters
+    ----------
+    network : keras.Model
+        Takes ``[x_t, t]`` (or ``[x_t, t, labels]`` if ``n_classes``) and returns an array of
+        the shape of ``x_t`` (:func:`build_unet`, :func:`build_mlp`).
+    objective : {"eps", "x0", "v", "velocity"}
+    schedule : {"linear", "cosine", "flow"}, optional
+        Default: ``"flow"`` for ``"velocity"``, ``"cosine"`` otherwise.
+    n_classes : int
+    p_uncond : float in [0, 1)
+        Share of labels replaced by the no-class token during training.
+    ema : float in [0, 1)
+        Largest EMA decay (0: no averaging).
+    time_sampling : {"uniform", "logit_normal"}
+        How training times are drawn: ``U(0, 1)``, or ``sigmoid(N(0, 1))`` (Esser et al. 2024),
+        which spends more steps on the middle times where the prediction is hardest.
+    loss : {"mse", "mae"}
+    value_range : (low, high) or None
+        Data in this range are mapped to [-1, 1] for the network (``(0, 1)`` for digit
+        images); samples are mapped back. None: data are used as they are (toy data).
+    seed : int
+        Seed of the model's own random generator (times, noise, label dropout).
+
+    Examples
+    --------
+    >>> model = Diffusion(build_mlp(2), objective="velocity", value_range=None)
+    >>> model.compile()
+    >>> model.generate(n=3, steps=2).shape
+    (3, 2)
+    """
+
+    def __init__(self, network, objective="velocity", schedule=None, n_classes=0, p_uncond=0.1,
+                 ema=0.999, time_sampling="logit_normal", loss="mse", value_range=(0.0, 1.0), seed=0,
+                 **kwargs):
+        super().__init__(**kwargs)
+        self.objective = _choice(objective, "objective", OBJECTIVES)
+        if schedule is None:
+            schedule = "flow" if objective == "velocity" else "cosine"
+        self.schedule = _choice(schedule, "schedule", SCHEDULES)
+        if (objective == "velocity") != (schedule == "flow"):
+            raise ValueError(f"objective {objective!r} does not go with schedule {schedule!r}: "
+                             "'velocity' is the flow schedule's target; 'eps', 'x0' and 'v' use "
+                             "'linear' or 'cosine'")
+        self.n_classes = _positive_int(n_classes, "n_classes", minimum=0)
+        self.p_uncond = _finite(p_uncond, "p_uncond", 0.0, 1.0)
+        if self.p_uncond == 1.0:
+            raise ValueError("p_uncond must be < 1 (1 would never show the network a class)")
+        self.ema_decay = _finite(ema, "ema", 0.0, 0.99999)
+        self.time_sampling = _choice(time_sampling, "time_sampling", TIME_SAMPLING)
+        self.loss_kind = _choice(loss, "loss", ("mse", "mae"))
+        if value_range is not None:
+            low, high = (_finite(v, "value_range") for v in value_range)
+            if not high > low:
+                raise ValueError(f"value_range must be (low, high) with low < high; got {value_range}")
+            value_range = (low, high)
+        self.value_range = value_range
+        self.seed = _positive_int(seed, "seed", minimum=0)
+        self.network = network
+        n_inputs = len(network.inputs)
+        if n_inputs != (3 if self.n_classes else 2):
+            raise ValueError(f"network takes {n_inputs} inputs; a model with n_classes={self.n_classes} "
+                             f"needs {'[x_t, t, label]' if self.n_classes else '[x_t, t]'}")
+        self.data_shape = tuple(network.inputs[0].shape[1:])
+        self.ema_network = keras.models.clone_model(network)
+        self.ema_network.set_weights(network.get_weights())
+        self.ema_network.trainable = False
+        self.ema_steps = keras.Variable(0.0, trainable=False, name="ema_steps")
+        self.seed_generator = keras.random.SeedGenerator(self.seed)
+        self.loss_tracker = keras.metrics.Mean(name="loss")
+        self._predict_fns = {}
+        self.built = True      # both networks are built by their Input layers
+
+    # ---- configuration
+    def get_config(self):
+        return {
+            "network": keras.saving.serialize_keras_object(self.network),
+            "objective": self.objective, "schedule": self.schedule, "n_classes": self.n_classes,
+            "p_uncond": self.p_uncond, "ema": self.ema_decay, "time_sampling": self.time_sampling,
+            "loss": self.loss_kind, "value_range": list(self.value_range) if self.value_range else None,
+            "seed": self.seed, "name": self.name,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        config["network"] = keras.saving.deserialize_keras_object(config["network"])
+        return cls(**config)
+
+    def compile(self, optimizer=None, **kwargs):
+        """Default optimizer: Adam(2e-3) with gradient clipping at norm 1; XLA off unless asked."""
+        kwargs.setdefault("jit_compile", False)
+        if optimizer is None:
+            optimizer = keras.optimizers.Adam(2e-3, global_clipnorm=1.0)
+        super().compile(optimizer=optimizer, **kwargs)
+
+    def get_compile_config(self):      # the optimizer is rebuilt by compile(); nothing to save
+        return None
+
+    @property
+    def metrics(self):
+        return [self.loss_tracker]
+
+    def call(self, inputs, training=False):
+        """The (trained, not averaged) network's output for ``[x_t, t]`` or ``[x_t, t, labels]``."""
+        return self.network(inputs, training=training)
+
+    # ---- data scaling
+    def _to_model(self, x):
+        if self.value_range is None:
+            return x
+        low, high = self.value_range
+        return (x - low) * (2.0 / (high - low)) - 1.0
+
+    def _from_model(self, x):
+        if self.value_range is None:
+            return x
+        low, high = self.value_range
+        return (x + 1.0) * ((high - low) / 2.0) + low
+
+    # ---- training
+    def _draw_times(self, batch):
+        if self.time_sampling == "uniform":
+            return keras.random.uniform((batch,), seed=self.seed_generator)
+        return ops.sigmoid(keras.random.normal((batch,), seed=self.seed_generator))
+
+    def train_step(self, data):
+        import tensorflow as tf
+
+        x, labels, _ = keras.utils.unpack_x_y_sample_weight(data)
+        if isinstance(x, (tuple, list)):           # ((x, labels),) from a dataset
+            x, labels = x
+        if self.n_classes and labels is None:
+            raise ValueError("a class-conditional model needs batches (x, labels)")
+        x = self._to_model(ops.cast(x, "float32"))
+        batch = ops.shape(x)[0]
+        t = self._draw_times(batch)
+        eps = keras.random.normal(ops.shape(x), seed=self.seed_generator)
+        alpha, sigma = _alpha_sigma_tensor(t, self.schedule)
+        shape = (-1,) + (1,) * (len(x.shape) - 1)
+        alpha, sigma = ops.reshape(alpha, shape), ops.reshape(sigma, shape)
+        x_t = alpha * x + sigma * eps
+        target = {"eps": eps, "x0": x, "v": alpha * eps - sigma * x, "velocity": eps - x}[self.objective]
+        inputs = [x_t, t]
+        if self.n_classes:
+            drop = keras.random.uniform((batch,), seed=self.seed_generator) < self.p_uncond
+            inputs.append(ops.where(drop, self.n_classes, ops.cast(labels, "int32")))
+        with tf.GradientTape() as tape:
+            error = ops.cast(self.network(inputs, training=True), "float32") - target
+            loss = ops.mean(ops.square(error)) if self.loss_kind == "mse" else ops.mean(ops.abs(error))
+        variables = self.network.trainable_variables
+        self.optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+        self.ema_steps.assign_add(1.0)
+        decay = ops.minimum(self.ema_decay, (1.0 + self.ema_steps) / (10.0 + self.ema_steps))
+        for w, e in zip(self.network.weights, self.ema_network.weights):
+            e.assign(decay * e + (1.0 - decay) * w)
+        self.loss_tracker.update_state(loss)
+        return {"loss": self.loss_tracker.result()}
+
+    # ---- prediction and sampling
+    def _predict_fn(self, use_ema):
+        import tensorflow as tf
+
+        key = bool(use_ema)
+        if key not in self._predict_fns:
+            net = self.ema_network if use_ema else self.network
+            signature = [tf.TensorSpec((None,) + self.data_shape, "float32"), tf.TensorSpec((None,), "float32")]
+            if self.n_classes:
+                signature.append(tf.TensorSpec((None,), "int32"))
+            self._predict_fns[key] = tf.function(lambda *a: net(list(a), training=False),
+                                                 input_signature=signature)
+        return self._predict_fns[key]
+
+    def check_labels(self, labels, n, name="labels"):
+        """``labels`` as int32 of shape (n,) with every value in ``0 .. n_classes - 1``."""
+        if not self.n_classes:
+            raise ValueError(f"{name} are only for a class-conditional model (n_classes > 0)")
+        arr = np.asarray(labels)
+        if arr.ndim == 0:
+            arr = np.full(n, arr)
+        if arr.shape != (n,) or not np.issubdtype(arr.dtype, np.integer):
+            raise ValueError(f"{name} must be {n} integers (one per sample); got {np.asarray(labels).dtype} "
+                             f"array of shape {np.shape(labels)}")
+        if arr.min() < 0 or arr.max() >= self.n_classes:
+            raise ValueError(f"{name} must lie in 0..{self.n_classes - 1}; got values from "
+                             f"{arr.min()} to {arr.max()}")
+        return arr.astype(np.int32)
+
+    def denoiser(self, labels=None, guidance=1.0, use_ema=True, batch_size=500, guidance_interval=None):
+        """A function ``(x_t, t) -> (x0_hat, eps_hat)`` (model units) for :func:`sample_loop`.
+
+        With ``labels`` and ``guidance`` w: the prediction is
+        ``unconditional + w (conditional - unconditional)`` (one network call on the stacked batch);
+        with ``guidance_interval=(low, high)`` only at times ``low <= t <= high``, and the plain
+        conditional prediction (one call) elsewhere (Kynkäänniemi et al. 2024).
+        """
+        guidance = _finite(guidance, "guidance")
+        if guidance_interval is not None:
+            low, high = (_finite(v, "guidance_interval", 0.0, 1.0) for v in guidance_interval)
+            if low > high:
+                raise ValueError(f"guidance_interval must be (low, high) with low <= high; got {guidance_interval}")
+        predict = self._predict_fn(use_ema)
+
+        def run(x, t):
+            x32 = np.asarray(x, dtype=np.float32)
+            n = len(x32)
+            tt = np.full(n, t, np.float32)
+            w = guidance
+            if guidance_interval is not None and not low <= t <= high:
+                w = 1.0
+            outs = []
+            for i in range(0, n, batch_size):
+                xb, tb = x32[i:i + batch_size], tt[i:i + batch_size]
+                if not self.n_classes:
+                    outs.append(predict(xb, tb).numpy())
+                    continue
+                none = np.full(len(xb), self.n_classes, np.int32)
+                if labels is None:
+                    outs.append(predict(xb, tb, none).numpy())
+                elif w == 1.0:
+                    outs.append(predict(xb, tb, labels[i:i + batch_size]).numpy())
+                else:
+                    both = predict(np.concatenate([xb, xb]), np.concatenate([tb, tb]),
+                                   np.concatenate([labels[i:i + batch_size], none])).numpy()
+                    cond, uncond = both[:len(xb)], both[len(xb):]
+                    outs.append(uncond + w * (cond - uncond))
+            out = np.concatenate(outs).astype(np.float64)
+            alpha, sigma = (float(v) for v in alpha_sigma(t, self.schedule))
+            return _to_x0_eps(out, np.asarray(x, np.float64), alpha, sigma, self.objective)
+
+        return run
+
+    def generate(self, n=None, labels=None, steps=20, sampler=None, guidance=1.0, seed=0, noise=None,
+                 use_ema=True, batch_size=500, clip=True, trajectory=False, guidance_interval=None):
+        """Samples as a NumPy array (float32; digit images in [0, 1]).
+
+        Parameters
+        ----------
+        n : int, optional
+            Number of samples (or give ``noise`` or ``labels``).
+        labels : int or array_like of int, optional
+            Requested classes (class-conditional models); None: unconditional samples.
+        steps : int
+            Sampler steps (network evaluations per sample, twice that with guidance).
+        sampler : {"ddpm", "ddim", "euler", "heun"}, optional
+            Default ``"euler"`` for the flow, ``"ddim"`` otherwise.
+        guidance : float
+            Classifier-free guidance scale (needs ``labels``): 0 unconditional, 1 conditional,
+            > 1 stronger class features, less diversity.
+        seed : int
+            Seeds the starting noise (and the DDPM sampler's fresh noise).
+        noise : array_like, shape (n,) + data shape, optional
+            The starting noise itself (then ``seed`` only seeds DDPM's extra noise).
+        use_ema : bool
+            Sample with the averaged weights (default) or the trained ones.
+        clip : bool
+            Clip samples to ``value_range`` (images); the sampler also clips its estimate of
+            the clean image to [-1, 1] at every step. False returns the raw values.
+        trajectory : bool
+            Also return the path (steps + 1, n, ...) in data units.
+        guidance_interval : (low, high), optional
+            Guide only at times in this interval (plain conditional prediction elsewhere, one
+            network call instead of two).
+
+        Examples
+        --------
+        >>> model = Diffusion(build_unet(channels=(8, 16), n_classes=10), n_classes=10)
+        >>> model.generate(labels=[3, 7], steps=2, guidance=2.0).shape
+        (2, 28, 28, 1)
+        """
+        steps = _positive_int(steps, "steps")
+        if sampler is None:
+            sampler = "euler" if self.schedule == "flow" else "ddim"
+        _choice(sampler, "sampler", SAMPLERS)
+        guidance = _finite(guidance, "guidance")
+        seed = _positive_int(seed, "seed", minimum=0)
+        batch_size = _positive_int(batch_size, "batch_size")
+        if noise is None:
+            if n is None:
+                if labels is None or np.ndim(labels) == 0:
+                    raise ValueError("give n (the number of samples), noise, or one label per sample")
+                n = len(labels)
+            n = _positive_int(n, "n")
+            noise = np.random.default_rng(seed).standard_normal((n,) + self.data_shape)
+        noise = np.asarray(noise, dtype=np.float64)
+        if noise.shape[1:] != self.data_shape or len(noise) == 0 or not np.isfinite(noise).all():
+            raise ValueError(f"noise must be finite with shape (n,) + {self.data_shape}; got {noise.shape}")
+        if n is not None and len(noise) != n:
+            raise ValueError(f"noise holds {len(noise)} samples but n={n}")
+        n = len(noise)
+        if labels is not None:
+            labels = self.check_labels(labels, n)
+        elif guidance != 1.0:
+            raise ValueError("guidance needs labels (the classes to guide towards)")
+        clip_x0 = (-1.0, 1.0) if (clip and self.value_range is not None) else None
+        result = sample_loop(self.denoiser(labels, guidance, use_ema, batch_size, guidance_interval), noise, steps, sampler,
+                             self.schedule, seed=seed + 1, clip_x0=clip_x0, trajectory=trajectory)
+        x, path = result if trajectory else (result, None)
+        x = self._from_model(x)
+        if clip and self.value_range is not None:
+            x = np.clip(x, *self.value_range)
+        x = x.astype(np.float32)
+        if trajectory:
+            return x, self._from_model(path).astype(np.float32)
+        return x
+
+
+# --------------------------------------------------------------------------- the course's digit model
+
+
+def make_digit_diffusion(n_classes=10, channels=(32, 64), learning_rate=2e-3, decay_steps=None, clipnorm=1.0,
+                         p_uncond=0.1, ema=0.999, seed=0, compile=True):
+    """The course's flow-matching model for 28x28 digits (the recipe of notebook 06), compiled.
+
+    A :func:`build_unet` (``channels`` at 14x14 and 7x7 after folding) trained on the velocity
+    ``eps - x0`` of the flow path with logit-normal times, class-conditional with a "no class"
+    token in ``p_uncond`` of the steps, Adam with gradient clipping and an EMA of the weights.
+
+    Parameters
+    ----------
+    n_classes : int
+        10 for digits (0: an unconditional model).
+    learning_rate : float
+        Adam's learning rate (constant, or the start of a cosine decay).
+    decay_steps : int, optional
+        Decay the learning rate along a cosine to a tenth of its value over this many steps.
+    clipnorm : float or None
+        Clip the gradients' global norm to this value (None: no clipping).
+    seed : int
+        Seeds the initial weights and the model's random generator (not the global seeds).
+
+    Examples
+    --------
+    >>> model = make_digit_diffusion(channels=(8, 16))
+    >>> model.generate(labels=[3], steps=2).shape
+    (1, 28, 28, 1)
+    """
+    network = build_unet(channels=channels, n_classes=n_classes, seed=seed)
+    model = Diffusion(network, objective="velocity", n_classes=n_classes, p_uncond=p_uncond, ema=ema,
+                      time_sampling="logit_normal", seed=seed, name="digit_diffusion")
+    if compile:
+        rate = _finite(learning_rate, "learning_rate", 0.0)
+        if decay_steps is not None:
+            rate = keras.optimizers.schedules.CosineDecay(rate, _positive_int(decay_steps, "decay_steps"), alpha=0.1)
+        if clipnorm is not None:
+            clipnorm = _finite(clipnorm, "clipnorm", 0.0)
+        model.compile(keras.optimizers.Adam(rate, global_clipnorm=clipnorm))
+    return model
+
+
+def load_digit_diffusion(path):
+    """A saved U-Net (the EMA weights of a trained model) wrapped in the course recipe's :class:`Diffusion`.
+
+    The shipped file holds the network only (half the size of the whole model); the rest of the
+    recipe (flow objective, digits in [0, 1]) is :func:`make_digit_diffusion`'s. Loaded with
+    ``safe_mode=True``.
+    """
+    from ..training import load_model
+
+    network = load_model(path, compile=False)
+    n_classes = network.get_layer("class_embedding").input_dim - 1 if len(network.inputs) == 3 else 0
+    return Diffusion(network, objective="velocity", n_classes=n_classes, name="digit_diffusion")
+
+
+def train_digit_diffusion(images, labels, steps, batch_size=64, channels=(32, 64), learning_rate=2e-3,
+                          p_uncond=0.1, ema=0.999, seed=0, checkpoint_dir=None, max_steps=None, callbacks=(),
+                          progress=True):
+    """Train :func:`make_digit_diffusion` for ``steps`` steps (cosine learning-rate decay over them).
+
+    The recipe of ``scripts/train_diffusion.py`` (the shipped model) and of notebook 06's
+    ``RETRAIN`` switch: :func:`helpers.training.fit_resumable` over ``image_batches(images,
+    batch_size, labels)``, checkpointing every 500 steps in ``checkpoint_dir`` (resumed when it
+    exists); ``max_steps`` stops at that global step (run again to continue).
+
+    Returns
+    -------
+    model, history
+    """
+    from ..training import fit_resumable
+
+    batches = _image_batches(images, batch_size, labels)
+    steps = _positive_int(steps, "steps")
+    epochs = -(-steps // (len(np.asarray(images)) // batch_size))
+    model = make_digit_diffusion(n_classes=10 if labels is not None else 0, channels=channels,
+                                 learning_rate=learning_rate, decay_steps=steps, p_uncond=p_uncond, ema=ema,
+                                 seed=seed)
+    stop = steps if max_steps is None else min(_positive_int(max_steps, "max_steps"), steps)
+    history = fit_resumable(model, batches, epochs, checkpoint_dir=checkpoint_dir, checkpoint_every=500,
+                            callbacks=callbacks, seed=seed, max_steps=stop, progress=progress)
+    return model, history
+
+
+def _image_batches(images, batch_size, labels):
+    from .. import training
+
+    if hasattr(training, "image_batches"):
+        return training.image_batches(images, batch_size, labels=labels)
+    from .gan import image_batches              # before the issue-14 refactor
+
+    return image_batches(images, batch_size, labels=labels)
