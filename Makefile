@@ -33,17 +33,27 @@ $(STAMP): pyproject.toml
 lab: setup
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks --port=$(PORT) $(LAB_FLAGS)
 
+# One math thread per test process (and per notebook kernel it starts): the JOBS processes already
+# share the cores, and TensorFlow's and OpenBLAS's thread pools spin when oversubscribed (two
+# TF kernels with 2 threads each on 2 cores made `make test` 289 s instead of 171 s; issue 15).
+TEST_THREADS ?= 1
+TEST_ENV = COURSE_QUICK=$(COURSE_QUICK) TF_NUM_INTRAOP_THREADS=$(TEST_THREADS) TF_NUM_INTEROP_THREADS=$(TEST_THREADS) \
+	OMP_NUM_THREADS=$(TEST_THREADS) OPENBLAS_NUM_THREADS=$(TEST_THREADS) MKL_NUM_THREADS=$(TEST_THREADS)
+
+# --dist loadscope: a notebook (or a test module) runs whole on one process; --no-loadscope-reorder:
+# units go out in the order conftest.py sets (longest notebooks first); --durations=10: the ten
+# slowest tests are printed, so growth shows.
 test: setup
-	COURSE_QUICK=$(COURSE_QUICK) $(BIN)/python -m pytest -n $(JOBS) --dist loadscope \
-		--nbval-lax --nbval-current-env --doctest-modules helpers tests notebooks
+	$(TEST_ENV) $(BIN)/python -m pytest -n $(JOBS) --dist loadscope --no-loadscope-reorder \
+		--durations=10 --nbval-lax --nbval-current-env --doctest-modules helpers tests notebooks
 
 test-unit: setup
-	COURSE_QUICK=$(COURSE_QUICK) $(BIN)/python -m pytest -n $(JOBS) --doctest-modules helpers tests
+	$(TEST_ENV) $(BIN)/python -m pytest -n $(JOBS) --doctest-modules helpers tests
 
 # One notebook: make test-notebooks NB=notebooks/01_noise_models.ipynb
 NB ?= notebooks
 test-notebooks: setup
-	COURSE_QUICK=$(COURSE_QUICK) $(BIN)/python -m pytest -n $(JOBS) --dist loadscope \
+	$(TEST_ENV) $(BIN)/python -m pytest -n $(JOBS) --dist loadscope --no-loadscope-reorder \
 		--nbval-lax --nbval-current-env $(NB)
 
 # The browser test: JupyterLab driven in Debian's chromium by playwright (tests/browser/).

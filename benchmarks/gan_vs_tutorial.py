@@ -42,19 +42,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import time
-from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np  # noqa: E402
 
 import keras  # noqa: E402
 from keras import layers, ops  # noqa: E402
 
-from helpers import data, metrics, training  # noqa: E402
+from helpers import data, digit_metrics, training  # noqa: E402
 from helpers.models import gan as G  # noqa: E402
 
 
@@ -102,11 +99,10 @@ class TutorialGAN(G.GAN):
         d_vars = self.discriminator.trainable_variables
         self.g_optimizer.apply_gradients(zip(g_tape.gradient(g_loss, g_vars), g_vars))
         self.d_optimizer.apply_gradients(zip(d_tape.gradient(d_loss, d_vars), d_vars))
-        self.d_loss_tracker.update_state(d_loss)
-        self.g_loss_tracker.update_state(g_loss)
-        self.d_real_tracker.update_state(ops.mean(ops.sigmoid(l_real)))
-        self.d_fake_tracker.update_state(ops.mean(ops.sigmoid(l_fake)))
-        return {m.name: m.result() for m in self.metrics}
+        for name, value in (("d_loss", d_loss), ("g_loss", g_loss), ("d_real", ops.mean(ops.sigmoid(l_real))),
+                            ("d_fake", ops.mean(ops.sigmoid(l_fake)))):
+            self.trackers[name].update_state(value)
+        return {name: tracker.result() for name, tracker in self.trackers.items()}
 
 
 def make_tutorial(seed=0):
@@ -136,7 +132,7 @@ class Run:
         self.epoch += 1
 
     def measure(self):
-        value = metrics.fid(self.ref, self.model.generate(n=1000, seed=123))
+        value = digit_metrics.fid(self.ref, self.model.generate(n=1000, seed=123))
         self.points.append((self.epoch, self.step, self.wall, self.cpu, value))
         print(f"  {self.model.name:8s} epoch {self.epoch:3d} step {self.step:5d}  wall {self.wall:6.1f} s"
               f"  cpu {self.cpu:6.1f} s  FID {value:6.1f}", flush=True)
@@ -153,10 +149,10 @@ def main():
     course_epochs = args.course_epochs or args.epochs
 
     x = data.to_float(data.load_mnist_sample("train")[0])
-    ref = metrics.classifier_features(data.to_float(data.load_mnist_sample("test")[0]))
+    ref = digit_metrics.features(data.to_float(data.load_mnist_sample("test")[0]))
     # The tutorial batches with tf.data .batch(256), keeping the last partial batch: 16 steps/epoch.
-    tutorial = Run(make_tutorial(), G.image_batches(x, 256, drop_remainder=False), ref)
-    course = Run(G.make_dcgan(), G.image_batches(x, args.course_batch), ref)
+    tutorial = Run(make_tutorial(), training.image_batches(x, 256, drop_remainder=False), ref)
+    course = Run(G.make_dcgan(), training.image_batches(x, args.course_batch), ref)
     for run, what in ((tutorial, "batch 256, Adam 1e-4"),
                       (course, f"batch {args.course_batch}, Adam 5e-4 beta_1 0.5")):
         n = run.model.generator.count_params() + run.model.discriminator.count_params()

@@ -16,7 +16,9 @@ re-implemented here in Keras 3 from its description:
            (log p(x|z) + log p(z) - log q(z|x)), latent size 2.
 The course VAE: helpers.models.vae.VAE (16 and 32 channels, no 28x28 feature maps with many
 channels: about a quarter of the tutorial's multiply-adds; closed-form KL), batch 64, Adam(3e-3),
-Keras ``fit`` running 8 steps per call (``steps_per_execution=8``).
+trained as ``helpers.models.vae.train_vae`` trains it: one ``train_on_batch`` per batch of
+``helpers.training.image_batches`` (the steps of ``helpers.training.fit_resumable``, without its
+bookkeeping, so that each epoch can be timed between the tutorial's).
 
 Run:  python benchmarks/vae_vs_tutorial.py [--latent 2] [--tutorial-epochs 10] [--course-epochs 6]
 Training uses every core TensorFlow sees; on a shared machine the *ratio* of the two times is the
@@ -33,7 +35,7 @@ import time
 
 import numpy as np
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
@@ -41,6 +43,7 @@ from keras import layers, ops  # noqa: E402
 
 from helpers import data, density  # noqa: E402
 from helpers.models.vae import VAE  # noqa: E402
+from helpers.training import image_batches  # noqa: E402
 
 LOG_2PI = math.log(2.0 * math.pi)
 
@@ -105,13 +108,15 @@ def tutorial_trainer(x_train, latent, seed, learning_rate=1e-4, batch_size=32, c
 
 
 def course_trainer(x_train, latent, seed, batch_size=64, learning_rate=3e-3):
-    """The course VAE with the settings of ``helpers.models.vae.train_vae``."""
-    keras.utils.set_random_seed(seed)
+    """The course VAE with the settings and steps of ``helpers.models.vae.train_vae``."""
     model = VAE(latent_dim=latent, seed=seed)
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate), steps_per_execution=8)
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate))
+    batches, rng, epoch = image_batches(x_train, batch_size), np.random.default_rng(seed), [0]
 
     def run_one_epoch():
-        model.fit(x_train, batch_size=batch_size, epochs=1, shuffle=True, verbose=0)
+        for batch in batches(epoch[0], rng):
+            model.train_on_batch(batch)
+        epoch[0] += 1
 
     return run_one_epoch, model.encoder, model.decoder
 

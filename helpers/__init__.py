@@ -1,20 +1,31 @@
 """Helpers for the course *Image Generation with Python*.
 
-Modules, by topic (imports flow one way, top to bottom):
+Modules, in layers: a module imports from its own layer or an earlier one (a smaller number),
+never from a later one (``tests/test_layers.py`` checks every import, including those inside
+functions).
 
-- :mod:`helpers.config`   -- quick mode and paths shared by everything else
-- :mod:`helpers.data`     -- embedded real data, scikit-image samples, on-demand downloads
-- :mod:`helpers.noise`    -- noise models on float images in [0, 1]
-- :mod:`helpers.density`  -- probability densities, sampling and estimation
-- :mod:`helpers.models`   -- Keras 3 generative models (GAN, VAE)
-- :mod:`helpers.training` -- callbacks: progress, live samples, checkpoints and resume
-- :mod:`helpers.metrics`  -- PSNR/SSIM, FID/KID on a small MNIST classifier, ELBO
-- :mod:`helpers.plotting` -- image grids, histograms with PDFs, training curves
-- :mod:`helpers.widgets`  -- slider panels that redraw by updating artists
-- :mod:`helpers.colab`    -- what the notebooks' setup cell does in Google Colab
+1. base -- needs nothing else from ``helpers``
 
-Nothing here imports TensorFlow at import time: only the model, training and
-metric modules that need it load it, when they are imported.
+   - :mod:`helpers.config`   -- quick mode, where data, caches and checkpoints live
+   - :mod:`helpers.checks`   -- argument checks: one rule and one message per kind of argument
+   - :mod:`helpers.plotting` -- images on a fixed [0, 1] scale, image mosaics, histograms, curves
+   - :mod:`helpers.colab`    -- what the notebooks' setup cell does in Google Colab
+
+2. data -- :mod:`helpers.data`: embedded digits and their checks, pictures, verified downloads
+3. measures and models without networks
+
+   - :mod:`helpers.noise`         -- noise models on float images in [0, 1]
+   - :mod:`helpers.density`       -- probability densities, sampling and estimation
+   - :mod:`helpers.image_quality` -- PSNR and SSIM
+   - :mod:`helpers.digit_metrics` -- the course's MNIST classifier in NumPy, FID, KID
+
+4. training -- :mod:`helpers.training`: the one training loop, batches, callbacks, checkpoints
+5. models -- :mod:`helpers.models`: Keras 3 models (GAN, VAE, classifier) and the registry of
+   shipped models
+6. interactive -- :mod:`helpers.widgets`: slider panels and their static snapshots
+
+TensorFlow is imported only by layers 4 and 5 (:mod:`helpers.training` and the submodules of
+:mod:`helpers.models`); every other module, and ``import helpers.models`` itself, works without it.
 """
 
 __version__ = "0.1.0"

@@ -16,6 +16,7 @@ from pathlib import Path
 QUICK_ENV = "COURSE_QUICK"
 DATA_DIR_ENV = "COURSE_DATA_DIR"
 CACHE_DIR_ENV = "COURSE_CACHE_DIR"
+ARTIFACTS_DIR_ENV = "COURSE_ARTIFACTS_DIR"
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"", "0", "false", "no", "off"}
@@ -68,3 +69,37 @@ def cache_dir() -> Path:
         return Path(override)
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "image-generation-course"
+
+
+def artifacts_dir() -> Path:
+    """Folder for what runs leave behind: checkpoints, screenshots (``artifacts/``, or ``$COURSE_ARTIFACTS_DIR``).
+
+    Never committed; deleting it only costs re-running.
+    """
+    override = os.environ.get(ARTIFACTS_DIR_ENV)
+    return Path(override) if override else repo_root() / "artifacts"
+
+
+def checkpoint_dir(name, **settings) -> Path:
+    """Where the training run ``name`` with ``settings`` keeps its checkpoint (one convention for all).
+
+    ``artifacts/checkpoints/<name>/<setting=value,...>``: the folder is keyed by the settings
+    that decide the result (epochs, batch size, seed, ...), so a run with other settings never
+    resumes from, or overwrites, this one's state. Notebooks and scripts both use it with
+    :func:`helpers.training.fit_resumable`.
+
+    Examples
+    --------
+    >>> checkpoint_dir("04_gan/dcgan", epochs=45, batch_size=64).relative_to(artifacts_dir()).as_posix()
+    'checkpoints/04_gan/dcgan/batch_size=64,epochs=45'
+    >>> checkpoint_dir("x", epochs=5) == checkpoint_dir("x", epochs=60)
+    False
+    """
+    if not isinstance(name, str) or not name or name.startswith("/") or ".." in name.split("/"):
+        raise ValueError(f"name must be a relative name such as '04_gan/dcgan'; got {name!r}")
+    if not settings:
+        raise ValueError("give the settings that decide the run (epochs=..., batch_size=..., ...)")
+    key = ",".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in sorted(settings.items()))
+    if "/" in key or "\\" in key:
+        raise ValueError(f"settings must not contain path separators; got {settings!r}")
+    return artifacts_dir() / "checkpoints" / name / key

@@ -11,13 +11,14 @@ against a known sha256, written atomically and cached.
 - :func:`load_image`, :func:`list_images`, :func:`load_faces`: scikit-image's bundled
   pictures as float32 in [0, 1].
 - :func:`to_float`: explicit uint8 -> float32 [0, 1] conversion.
+- :data:`DIGIT_SHAPE` and :func:`check_digit_images`: what every digit model and metric accepts.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import os
-import sys
 import tempfile
 import urllib.error
 import urllib.request
@@ -27,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import config
+from . import checks, config
 
 SPLITS = ("train", "test", "all")
 SOURCES = ("auto", "embedded", "full")
@@ -36,6 +37,8 @@ MNIST_SAMPLE_FILE = "mnist_sample.npz"
 #: The file ``keras.datasets.mnist.load_data()`` downloads, and its published sha256.
 MNIST_FULL_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
 MNIST_FULL_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
+#: Height and width of an MNIST digit: every digit model and metric of the course works on these.
+DIGIT_SHAPE = (28, 28)
 
 
 class DataError(ValueError):
@@ -125,6 +128,70 @@ def embedded_path(name: str, data_dir=None) -> Path:
     return path
 
 
+def npz_bytes(arrays) -> bytes:
+    """An ``.npz`` archive of ``arrays`` (no pickles) with fixed zip metadata: same arrays, same bytes.
+
+    Examples
+    --------
+    >>> npz_bytes({"a": np.zeros(3)}) == npz_bytes({"a": np.zeros(3)})
+    True
+    """
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        for name, array in arrays.items():
+            info = zipfile.ZipInfo(name + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            payload = io.BytesIO()
+            np.lib.format.write_array(payload, np.ascontiguousarray(array), allow_pickle=False)
+            zf.writestr(info, payload.getvalue(), compresslevel=9)
+    return buffer.getvalue()
+
+
+def write_atomically(path, content: bytes) -> Path:
+    """Write ``content`` to ``path`` through a temporary file renamed at the end (never half a file)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.part")
+    tmp.write_bytes(content)
+    os.replace(tmp, path)
+    return path
+
+
+def update_checksums(names, data_dir=None, show=True) -> list:
+    """Write the sha256 of each file of ``names`` into the data folder's ``SHA256SUMS``; return the lines.
+
+    The one way a script that regenerates files of ``data/`` records them: a listed file's line
+    is replaced in place, a new file's line appended, other lines kept. ``data/README.md`` must
+    list the same digests (``tests/test_data.py`` checks it): with ``show`` the lines are printed
+    with that reminder.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "a.txt").write_bytes(b"")
+    >>> update_checksums(["a.txt"], folder, show=False)
+    ['e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855  a.txt']
+    """
+    folder = Path(data_dir) if data_dir is not None else config.data_dir()
+    listing = folder / "SHA256SUMS"
+    fresh = [f"{sha256_of(folder / name)}  {name}" for name in names]
+    new = dict(zip(names, fresh))
+    lines = [line for line in listing.read_text().splitlines() if line.strip()] if listing.is_file() else []
+    kept = []
+    for line in lines:
+        name = line.split(maxsplit=1)[1].strip().lstrip("*")
+        kept.append(new.pop(name) if name in new else line)
+    kept += list(new.values())
+    write_atomically(listing, ("\n".join(kept) + "\n").encode())
+    if show:
+        print(f"updated {listing}; put these sha256 in data/README.md too (tests/test_data.py checks it):")
+        for line in fresh:
+            print(f"  {line}")
+    return fresh
+
+
 def load_npz(path, expected_keys) -> dict:
     """Read every array of an ``.npz`` file without pickles, checking its keys.
 
@@ -147,11 +214,6 @@ def load_npz(path, expected_keys) -> dict:
 # --------------------------------------------------------------------------- digits
 
 
-def _check_choice(value, name, choices):
-    if not isinstance(value, str) or value not in choices:
-        raise ValueError(f"{name}={value!r} is not valid; expected one of {list(choices)}")
-
-
 def _select(arrays, split):
     if split == "all":
         images = np.concatenate([arrays["x_train"], arrays["x_test"]])
@@ -164,7 +226,7 @@ def _select(arrays, split):
 def _check_digits(arrays, path):
     for split in ("train", "test"):
         x, y = arrays[f"x_{split}"], arrays[f"y_{split}"]
-        if x.dtype != np.uint8 or x.ndim != 3 or x.shape[1:] != (28, 28) or len(y) != len(x):
+        if x.dtype != np.uint8 or x.ndim != 3 or x.shape[1:] != DIGIT_SHAPE or len(y) != len(x):
             raise DataError(f"{path}: x_{split} should be uint8 (N, 28, 28) with N labels; "
                             f"got {x.dtype} {x.shape} and {len(y)} labels")
         if y.size and (y.min() < 0 or y.max() > 9):
@@ -201,8 +263,61 @@ def load_mnist_sample(split="train"):
     >>> images.shape, images.dtype, labels.shape
     ((1000, 28, 28), dtype('uint8'), (1000,))
     """
-    _check_choice(split, "split", SPLITS)
+    checks.choice(split, "split", SPLITS)
     return _select(_mnist_sample_arrays(str(config.data_dir())), split)
+
+
+def check_digit_images(images, name="images", min_count=1):
+    """Validate a batch of digit images and return it as float32 of shape (N, 28, 28).
+
+    The one check of what digit models and metrics accept (:data:`DIGIT_SHAPE`).
+
+    Parameters
+    ----------
+    images : array_like of float, shape (N, 28, 28) or (N, 28, 28, 1)
+        Values in [0, 1] (a tolerance of 1e-4 absorbs round-off; nothing is clipped).
+    name : str
+        Argument name used in error messages.
+    min_count : int
+        Fewest images accepted.
+
+    Raises
+    ------
+    TypeError
+        uint8 or non-float input (convert with :func:`to_float`).
+    ValueError
+        Wrong shape, values outside [0, 1], NaN, or fewer than ``min_count`` images.
+
+    Examples
+    --------
+    >>> check_digit_images(np.zeros((3, 28, 28, 1))).shape
+    (3, 28, 28)
+    >>> check_digit_images(np.zeros((3, 32, 32)))
+    Traceback (most recent call last):
+    ...
+    ValueError: images must have shape (N, 28, 28) or (N, 28, 28, 1); got (3, 32, 32)
+    """
+    arr = np.asarray(images)
+    if arr.dtype == np.uint8:
+        raise TypeError(f"{name} is uint8: convert it to float in [0, 1] first "
+                        "(helpers.data.to_float)")
+    if not np.issubdtype(arr.dtype, np.floating):
+        raise TypeError(f"{name} must be float images in [0, 1]; got dtype {arr.dtype}")
+    if arr.ndim == 4 and arr.shape[-1] == 1:
+        arr = arr[..., 0]
+    if arr.ndim != 3 or arr.shape[1:] != DIGIT_SHAPE:
+        h, w = DIGIT_SHAPE
+        raise ValueError(f"{name} must have shape (N, {h}, {w}) or (N, {h}, {w}, 1); "
+                         f"got {np.shape(images)}")
+    if len(arr) < min_count:
+        raise ValueError(f"{name} has {len(arr)} images; at least {min_count} are needed")
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{name} contains NaN or infinite values")
+    lo, hi = float(arr.min()), float(arr.max())
+    if lo < -1e-4 or hi > 1 + 1e-4:
+        raise ValueError(f"{name} must lie in [0, 1]; got range [{lo:.4g}, {hi:.4g}] "
+                         "(a generator with tanh output gives [-1, 1]: map it with (x + 1) / 2)")
+    return arr.astype(np.float32, copy=False)
 
 
 def download(url, filename, sha256, timeout=5.0, cache_dir=None) -> Path:
@@ -286,8 +401,8 @@ def load_mnist(source="auto", split="train", timeout=5.0):
     >>> len(images)
     1000
     """
-    _check_choice(source, "source", SOURCES)
-    _check_choice(split, "split", SPLITS)
+    checks.choice(source, "source", SOURCES)
+    checks.choice(split, "split", SPLITS)
     if source == "embedded":
         return load_mnist_sample(split)
     try:
@@ -374,7 +489,7 @@ def load_image(name="camera", as_gray=False):
     >>> img.shape, img.dtype, float(img.min()) >= 0, float(img.max()) <= 1
     ((512, 512), dtype('float32'), True, True)
     """
-    _check_choice(name, "name", IMAGES)
+    checks.choice(name, "name", IMAGES)
     import skimage.data
     from skimage.color import rgb2gray
 

@@ -1,12 +1,22 @@
-"""Figures the notebooks share: images with a fixed intensity scale, image grids.
+"""Figures the notebooks share: images with a fixed intensity scale, image tilings, curves.
 
 Every function draws float images in [0, 1] with ``vmin=0, vmax=1`` so that
 matplotlib never rescales them silently: what you see is the data.
+
+- :func:`show_image`, :func:`image_grid` -- one image, or a grid of axes with one image each.
+- :func:`mosaic` -- many images tiled into one array (one artist: fast to redraw, used by
+  the live training samples, the panels' snapshots and the notebooks' sample sheets).
+- :func:`histogram_with_pdf` -- samples against a model density.
+- :func:`plot_history` -- training curves from :func:`helpers.training.fit_resumable`.
+
+Part of the base layer: NumPy and matplotlib only (matplotlib imported when drawing).
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from . import checks
 
 
 def _check_image(img, name="img"):
@@ -50,6 +60,56 @@ def show_image(img, ax=None, title=None):
     if title is not None:
         ax.set_title(title)
     return artist
+
+
+def mosaic(images, ncols=8, pad=1, pad_value=1.0):
+    """Tile equally sized images into one array, row by row, with ``pad`` pixels between them.
+
+    Parameters
+    ----------
+    images : array_like, shape (N, H, W) or (N, H, W, C)
+        Any numeric dtype (float images in [0, 1], or uint8 RGB pictures); kept as it is,
+        nothing is rescaled or clipped. A single channel (C = 1) is dropped.
+    ncols : int
+        Images per row (fewer if there are fewer images); the last row is filled with
+        ``pad_value`` where images run out.
+    pad : int
+        Pixels between neighbouring images (0: edge to edge). No border around the whole.
+    pad_value : float
+        Value of the gaps (1.0: white for float images, 255 for uint8).
+
+    Returns
+    -------
+    ndarray, shape (rows * (H + pad) - pad, cols * (W + pad) - pad[, C])
+        Same dtype as ``images``.
+
+    Examples
+    --------
+    >>> tiles = mosaic(np.zeros((5, 2, 3)), ncols=4)
+    >>> tiles.shape
+    (5, 15)
+    >>> tiles[:, 3].tolist()        # the one-pixel gap after the first image
+    [1.0, 1.0, 1.0, 1.0, 1.0]
+    >>> mosaic(np.arange(4).reshape(4, 1, 1), ncols=2, pad=0).tolist()
+    [[0, 1], [2, 3]]
+    """
+    images = np.asarray(images)
+    if images.ndim == 4 and images.shape[-1] == 1:
+        images = images[..., 0]
+    if images.ndim not in (3, 4) or images.size == 0:
+        raise ValueError(f"images must be a non-empty batch of shape (N, H, W) or (N, H, W, C); "
+                         f"got shape {images.shape}")
+    ncols = checks.integer(ncols, "ncols")
+    pad = checks.integer(pad, "pad", minimum=0)
+    n, h, w = images.shape[:3]
+    cols = min(ncols, n)
+    rows = -(-n // cols)
+    canvas = np.full((rows * (h + pad) - pad, cols * (w + pad) - pad, *images.shape[3:]), pad_value,
+                     dtype=images.dtype)
+    for i, img in enumerate(images):
+        r, c = divmod(i, cols)
+        canvas[r * (h + pad):r * (h + pad) + h, c * (w + pad):c * (w + pad) + w] = img
+    return canvas
 
 
 def image_grid(images, ncols=8, titles=None, axes_size=1.2, fig=None):
@@ -145,4 +205,53 @@ def histogram_with_pdf(samples, pdf=None, ax=None, bins=80, range=None, label="s
     ax.legend(fontsize=8)
     if title is not None:
         ax.set_title(title)
+    return ax
+
+
+def plot_history(history, keys=None, ax=None, smooth=1, xlabel="step"):
+    """Plot per-step curves of a history dict (from :func:`helpers.training.fit_resumable`).
+
+    Parameters
+    ----------
+    history : dict of lists
+        Must contain ``"step"``.
+    keys : sequence of str, optional
+        Curves to draw (default: every key except step/epoch).
+    ax : matplotlib Axes, optional
+    smooth : int
+        Moving-average window in steps (1 = raw).
+    xlabel : str
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> ax = plot_history({"step": [1, 2, 3], "loss": [3.0, 2.0, 1.5]})
+    >>> [line.get_label() for line in ax.lines]
+    ['loss']
+    """
+    import matplotlib.pyplot as plt
+
+    if "step" not in history:
+        raise ValueError("history must contain a 'step' list")
+    smooth = checks.integer(smooth, "smooth")
+    keys = [k for k in history if k not in ("step", "epoch")] if keys is None else list(keys)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3), dpi=80)
+    steps = np.asarray(history["step"])
+    for key in keys:
+        if key not in history:
+            raise ValueError(f"history has no {key!r}; it has {sorted(history)}")
+        values = np.asarray(history[key], dtype=float)
+        if smooth > 1 and len(values) >= smooth:
+            values = np.convolve(values, np.ones(smooth) / smooth, mode="valid")
+            ax.plot(steps[smooth - 1:], values, label=key)
+        else:
+            ax.plot(steps[:len(values)], values, label=key)
+    ax.set_xlabel(xlabel)
+    ax.legend(frameon=False)
     return ax

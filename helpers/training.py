@@ -1,14 +1,19 @@
-"""Training any Keras model with a custom ``train_step``: progress, live samples, curves, resume.
+"""Training any Keras model with a custom ``train_step``: data, progress, live samples, resume.
 
-This module imports TensorFlow/Keras (it trains networks). The pieces:
+This module imports TensorFlow/Keras (it trains networks); every model in
+:mod:`helpers.models` is trained with it. The pieces:
 
-- :func:`fit_resumable` -- a training loop for any compiled ``keras.Model`` (its own
-  ``train_step`` or Keras's) that checkpoints every ``checkpoint_every`` steps and, when
-  started again with the same ``checkpoint_dir``, resumes *exactly* where it stopped.
+- :func:`fit_resumable` -- the course's one training loop, for any compiled ``keras.Model``
+  (its own ``train_step`` or Keras's), that checkpoints every ``checkpoint_every`` steps
+  and, when started again with the same ``checkpoint_dir``, resumes *exactly* where it stopped.
+- :func:`image_batches`, :func:`array_batches` -- the ``dataset_fn(epoch, rng)`` it takes, for
+  digit images (optionally with labels) and for toy samples.
 - Callbacks (``keras.callbacks.Callback`` subclasses, so they also work with
   ``model.fit``): :class:`ProgressBar` (tqdm), :class:`LiveSamples` (one image grid
   updated in place in a notebook), :class:`LossHistory` (per-step logs, plotted by
-  :func:`plot_history`), :class:`PeriodicEval` (e.g. FID every N steps).
+  :func:`helpers.plotting.plot_history`), :class:`PeriodicEval` (e.g. FID every N steps).
+- :class:`SeededInitializers` -- how a model factory uses its ``seed`` without resetting the
+  global one.
 - :func:`save_model` / :func:`load_model`: ``.keras`` files loaded with ``safe_mode=True``
   (register your classes with ``keras.saving.register_keras_serializable``).
 
@@ -49,6 +54,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import time
 from pathlib import Path
 
@@ -56,12 +62,11 @@ import numpy as np
 
 import keras
 
+from . import checks
+from .data import check_digit_images
+from .plotting import mosaic
+
 CHECKPOINT_NAME = "checkpoint.npz"
-
-
-def _check_positive_int(value, name):
-    if not (isinstance(value, (int, np.integer)) and value >= 1):
-        raise ValueError(f"{name} must be a positive integer; got {value!r}")
 
 
 # --------------------------------------------------------------------------- state
@@ -146,7 +151,8 @@ def fit_resumable(model, dataset_fn, epochs, checkpoint_dir=None, checkpoint_eve
     epochs : int
         Total number of epochs (a resumed run continues up to this number).
     checkpoint_dir : path, optional
-        Where ``checkpoint.npz`` lives. If it exists the run resumes from it.
+        Where ``checkpoint.npz`` lives. If it exists the run resumes from it (an error if it went
+        beyond ``epochs``). Key the folder by the run's settings: :func:`helpers.config.checkpoint_dir`.
     checkpoint_every : int, optional
         Save every this many steps (and always at the end). Default: at each epoch's end.
     callbacks : sequence of keras.callbacks.Callback
@@ -167,12 +173,11 @@ def fit_resumable(model, dataset_fn, epochs, checkpoint_dir=None, checkpoint_eve
         (including the steps of earlier, resumed parts). ``train_on_batch`` resets the
         metrics before each batch, so every entry is that batch's value, not a running mean.
     """
-    _check_positive_int(epochs, "epochs")
-    if checkpoint_every is not None and not (isinstance(checkpoint_every, (int, np.integer))
-                                             and checkpoint_every >= 1):
-        raise ValueError(f"checkpoint_every must be a positive integer or None; got {checkpoint_every!r}")
-    if max_steps is not None and not (isinstance(max_steps, (int, np.integer)) and max_steps >= 0):
-        raise ValueError(f"max_steps must be a non-negative integer or None; got {max_steps!r}")
+    checks.integer(epochs, "epochs")
+    if checkpoint_every is not None:
+        checks.integer(checkpoint_every, "checkpoint_every")
+    if max_steps is not None:
+        checks.integer(max_steps, "max_steps", minimum=0)
     if not callable(dataset_fn):
         raise TypeError("dataset_fn must be a callable (epoch, rng) -> iterable of batches")
     if not getattr(model, "compiled", False):
@@ -200,6 +205,10 @@ def fit_resumable(model, dataset_fn, epochs, checkpoint_dir=None, checkpoint_eve
             model(batch[0])
 
         meta = load_checkpoint(model, path)
+        if meta["epoch"] > epochs:
+            raise ValueError(f"checkpoint {path} has trained {meta['epoch']} epochs, more than epochs={epochs}: "
+                             "its model is not a run of these settings (a checkpoint folder per setting: "
+                             "helpers.config.checkpoint_dir)")
         step, epoch, skip = meta["step"], meta["epoch"], meta["step_in_epoch"]
         rng.bit_generator.state = meta["rng_state"]
         history = meta["history"]
@@ -256,11 +265,139 @@ def fit_resumable(model, dataset_fn, epochs, checkpoint_dir=None, checkpoint_eve
     return history
 
 
+def epoch_means(history):
+    """Per-epoch means of a per-step history from :func:`fit_resumable` (what ``model.fit`` reports).
+
+    Examples
+    --------
+    >>> epoch_means({"step": [1, 2, 3], "epoch": [0, 0, 1], "loss": [4.0, 2.0, 1.0]})
+    {'epoch': [0, 1], 'loss': [3.0, 1.0]}
+    """
+    epochs = np.asarray(history["epoch"])
+    done = sorted(set(epochs.tolist()))
+    out = {"epoch": done}
+    for key, values in history.items():
+        if key not in ("step", "epoch"):
+            values = np.asarray(values, dtype=float)
+            out[key] = [float(values[epochs == e].mean()) for e in done]
+    return out
+
+
 def _split(batch):
     """A batch as positional arguments of ``train_on_batch``: x, or (x, y), or (x, y, w)."""
     if isinstance(batch, (tuple, list)):
         return tuple(batch)
     return (batch,)
+
+
+# --------------------------------------------------------------------------- data
+
+
+def image_batches(images, batch_size=64, labels=None, drop_remainder=True):
+    """A ``dataset_fn(epoch, rng)`` that shuffles digit images with ``rng`` each epoch.
+
+    Parameters
+    ----------
+    images : array_like of float in [0, 1], shape (N, 28, 28) or (N, 28, 28, 1)
+        Validated once here (:func:`helpers.data.check_digit_images`); batches have shape
+        (batch, 28, 28, 1).
+    batch_size : int
+    labels : array_like of int, shape (N,), optional
+        Batches become ``(images, labels)`` (a conditional GAN, a classifier).
+    drop_remainder : bool
+        Drop the last incomplete batch (every step then sees ``batch_size`` images).
+
+    Examples
+    --------
+    >>> fn = image_batches(np.zeros((130, 28, 28), "float32"), batch_size=64)
+    >>> [b.shape for b in fn(0, np.random.default_rng(0))]
+    [(64, 28, 28, 1), (64, 28, 28, 1)]
+    """
+    x = check_digit_images(images, "images", 1)[..., None]
+    batch_size = _batch_size(batch_size, len(x))
+    y = None
+    if labels is not None:
+        y = np.asarray(labels).astype("int32")
+        if y.shape != (len(x),):
+            raise ValueError(f"labels must have shape ({len(x)},); got {y.shape}")
+    stop = len(x) - len(x) % batch_size if checks.flag(drop_remainder, "drop_remainder") else len(x)
+
+    def dataset_fn(epoch, rng):
+        order = rng.permutation(len(x))
+        for i in range(0, stop, batch_size):
+            idx = np.sort(order[i:i + batch_size])
+            yield (x[idx], y[idx]) if y is not None else x[idx]
+
+    return dataset_fn
+
+
+def array_batches(samples, batch_size=128):
+    """A ``dataset_fn(epoch, rng)`` for toy data: float32 samples of shape (N, d) or (N,).
+
+    Examples
+    --------
+    >>> fn = array_batches(np.arange(10.0), batch_size=4)
+    >>> [b.shape for b in fn(0, np.random.default_rng(0))]
+    [(4, 1), (4, 1)]
+    """
+    s = np.asarray(samples, dtype="float32")
+    if s.ndim == 1:
+        s = s[:, None]
+    if s.ndim != 2 or not np.isfinite(s).all():
+        raise ValueError(f"samples must be finite, shape (N,) or (N, d); got {np.shape(samples)}")
+    batch_size = _batch_size(batch_size, len(s))
+
+    def dataset_fn(epoch, rng):
+        order = rng.permutation(len(s))
+        for i in range(0, len(s) - len(s) % batch_size, batch_size):
+            yield s[order[i:i + batch_size]]
+
+    return dataset_fn
+
+
+def _batch_size(value, n):
+    if checks.integer(value, "batch_size") > n:
+        raise ValueError(f"batch_size must be an integer in 1..{n} (the number of samples); got {value!r}")
+    return int(value)
+
+
+# --------------------------------------------------------------------------- models
+
+
+class SeededInitializers:
+    """Kernel initializers drawn from a generator of their own: how a model factory uses its ``seed``.
+
+    ``init = SeededInitializers(seed)``; every ``init()`` is a new ``GlorotUniform`` (Keras's
+    default kernel initializer) with a seed drawn from ``random.Random(seed)``. Give one to
+    every layer with random weights, in construction order, and share one ``init`` between
+    the networks of a model. The global seeds (Python, NumPy, TensorFlow, Keras) are left
+    alone, so building a model never changes what other code draws.
+
+    Keras draws the seed of an unseeded layer's initializer the same way, from Python's
+    global generator (``random.randint(1, 10**9)``): a network built with ``init()`` gets the
+    weights it would get after ``keras.utils.set_random_seed(seed)`` without ``init()``.
+
+    Examples
+    --------
+    >>> init = SeededInitializers(0)
+    >>> a = keras.layers.Dense(3, kernel_initializer=init())
+    >>> b = keras.layers.Dense(3, kernel_initializer=SeededInitializers(0)())
+    >>> a.build((None, 2)); b.build((None, 2))
+    >>> bool(np.array_equal(a.kernel.numpy(), b.kernel.numpy()))
+    True
+    """
+
+    def __init__(self, seed=0):
+        self.seed = checks.integer(seed, "seed", minimum=0)
+        self._random = random.Random(self.seed)
+
+    def __call__(self):
+        return keras.initializers.GlorotUniform(seed=self._random.randint(1, int(1e9)))
+
+    @classmethod
+    def of(cls, seed):
+        """``seed`` itself if it is already a :class:`SeededInitializers` (a shared stream), else a new one."""
+        return seed if isinstance(seed, cls) else cls(seed)
 
 
 # --------------------------------------------------------------------------- callbacks
@@ -361,7 +498,7 @@ class PeriodicEval(_Resumable):
         super().__init__()
         if not callable(fn):
             raise TypeError("fn must be a callable model -> float")
-        _check_positive_int(every, "every")
+        checks.integer(every, "every")
         self.fn, self.every, self.name, self.at_end = fn, every, name, at_end
         self.steps, self.values = [], []
         self._last = None
@@ -403,32 +540,20 @@ class LiveSamples(_Resumable):
         super().__init__()
         if not callable(sample_fn):
             raise TypeError("sample_fn must be a callable model -> images")
-        _check_positive_int(every, "every")
+        checks.integer(every, "every")
         self.sample_fn, self.every, self.ncols, self.title = sample_fn, every, ncols, title
         self.display, self.size = display, size
         self.fig = self.image = self.handle = None
         self.redraws = 0
         self._step = 0
 
-    def _mosaic(self, images):
-        images = np.asarray(images, dtype=np.float32)
-        if images.ndim == 4 and images.shape[-1] == 1:
-            images = images[..., 0]
-        if images.ndim != 3:
-            raise ValueError(f"sample_fn must return images (n, H, W) or (n, H, W, 1); got {images.shape}")
-        n, h, w = images.shape
-        cols = min(self.ncols, n)
-        rows = -(-n // cols)
-        canvas = np.ones((rows * (h + 1) + 1, cols * (w + 1) + 1), np.float32)
-        for i, img in enumerate(images):
-            r, c = divmod(i, cols)
-            canvas[1 + r * (h + 1):1 + r * (h + 1) + h, 1 + c * (w + 1):1 + c * (w + 1) + w] = img
-        return np.clip(canvas, 0, 1), cols, rows
-
     def draw(self, step):
         import matplotlib.pyplot as plt
 
-        canvas, cols, rows = self._mosaic(self.sample_fn(self.model))
+        images = np.asarray(self.sample_fn(self.model), dtype=np.float32)
+        canvas = np.pad(mosaic(images, self.ncols), 1, constant_values=1.0)   # a white frame
+        cols = min(self.ncols, len(images))
+        rows = -(-len(images) // cols)
         if self.fig is None:
             was_interactive = plt.isinteractive()
             plt.ioff()
@@ -462,46 +587,7 @@ class LiveSamples(_Resumable):
             self.draw(self._step)
 
 
-# --------------------------------------------------------------------------- plots, files
-
-
-def plot_history(history, keys=None, ax=None, smooth=1, xlabel="step"):
-    """Plot per-step curves of a history dict (from :func:`fit_resumable` or :class:`LossHistory`).
-
-    Parameters
-    ----------
-    history : dict of lists
-        Must contain ``"step"``.
-    keys : sequence of str, optional
-        Curves to draw (default: every key except step/epoch).
-    smooth : int
-        Moving-average window in steps (1 = raw).
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-    """
-    import matplotlib.pyplot as plt
-
-    if "step" not in history:
-        raise ValueError("history must contain a 'step' list")
-    _check_positive_int(smooth, "smooth")
-    keys = [k for k in history if k not in ("step", "epoch")] if keys is None else list(keys)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 3), dpi=80)
-    steps = np.asarray(history["step"])
-    for key in keys:
-        if key not in history:
-            raise ValueError(f"history has no {key!r}; it has {sorted(history)}")
-        values = np.asarray(history[key], dtype=float)
-        if smooth > 1 and len(values) >= smooth:
-            values = np.convolve(values, np.ones(smooth) / smooth, mode="valid")
-            ax.plot(steps[smooth - 1:], values, label=key)
-        else:
-            ax.plot(steps[:len(values)], values, label=key)
-    ax.set_xlabel(xlabel)
-    ax.legend(frameon=False)
-    return ax
+# --------------------------------------------------------------------------- files
 
 
 def save_model(model, path):

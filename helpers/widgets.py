@@ -30,6 +30,8 @@ import time
 
 import numpy as np
 
+from .plotting import mosaic
+
 __all__ = ["new_figure", "Panel", "histogram_bars", "set_bar_heights", "snapshots", "noise_explorer",
            "forward_process_explorer", "precomputed_explorer"]
 
@@ -270,11 +272,7 @@ def snapshots(panel, settings, quality=85, direction="column"):
     for values in settings:
         panel.set(**values)
         pictures.append(panel.image()[..., :3])
-    axis = 0 if direction == "column" else 1
-    gap_shape = list(pictures[0].shape)
-    gap_shape[axis] = 6
-    gap = np.full(gap_shape, 255, dtype=np.uint8)
-    stacked = np.concatenate([part for picture in pictures for part in (picture, gap)][:-1], axis=axis)
+    stacked = mosaic(pictures, ncols=1 if direction == "column" else len(pictures), pad=6, pad_value=255)
     buffer = io.BytesIO()
     Image.fromarray(stacked).save(buffer, format="jpeg", quality=int(quality))
     result = IPythonImage(data=buffer.getvalue(), format="jpeg")
@@ -318,7 +316,7 @@ def noise_explorer(image, rng=0, max_level=0.5, bins=80, render=True):
     """
     import ipywidgets as widgets
 
-    from .metrics import psnr
+    from .image_quality import psnr
     from .noise import NOISE_KINDS, add_noise, as_float_image
 
     clean = as_float_image(image)

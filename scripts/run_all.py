@@ -29,23 +29,26 @@ def course_notebooks():
 
 
 def run_notebook(path: Path, timeout: int, kernel_name: str, save: Path | None = None):
-    """Execute one notebook in a fresh kernel; return (seconds, error message or None)."""
+    """Execute one notebook in a fresh kernel; return (seconds, error message or None).
+
+    Runs through ``scripts/notebook_client.py``: nbclient without its lost-reply stall, and a
+    cell that exceeds ``timeout`` is reported by notebook and cell.
+    """
     import nbformat
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+    from nbclient.exceptions import CellExecutionError
+
+    import notebook_client  # scripts/, beside this file
 
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=timeout, kernel_name=kernel_name,
-                            resources={"metadata": {"path": str(path.parent)}})
     start = time.perf_counter()
     error = None
     try:
-        client.execute()
+        notebook_client.execute(nb, path.name, path.parent, timeout=timeout, kernel_name=kernel_name)
     except CellExecutionError as exc:
         text = re.sub(r"\x1b\[[0-9;]*m", "", str(exc))  # the traceback's colours
         lines = [line for line in text.strip().splitlines() if line.strip()]
         error = lines[-1] if lines else "a cell failed"
-    except (CellTimeoutError, DeadKernelError, TimeoutError, RuntimeError) as exc:
+    except (notebook_client.NotebookHangError, TimeoutError, RuntimeError) as exc:
         error = f"{type(exc).__name__}: {exc}".splitlines()[0]
     seconds = time.perf_counter() - start
     if save is not None:

@@ -1,5 +1,5 @@
-"""helpers.metrics FID/KID/classifier: ordering on real, blurred and noise images, the
-NumPy classifier against the Keras one, the Fréchet formula, and bad input."""
+"""helpers.digit_metrics FID/KID/classifier: ordering on real, blurred and noise images, the
+NumPy classifier against the Keras one (helpers.models.classifier), the Fréchet formula, and bad input."""
 
 import subprocess
 import sys
@@ -9,7 +9,8 @@ import pytest
 from scipy import linalg
 from scipy.ndimage import gaussian_filter
 
-from helpers import data, metrics
+from helpers import data
+from helpers import digit_metrics as metrics
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +24,7 @@ def test_fid_orders_real_blurred_noise(digits):
     train, test, _ = digits
     blurred = np.stack([gaussian_filter(img, 1.5) for img in test])
     noise = np.random.default_rng(0).random(test.shape).astype(np.float32)
-    real_feats = metrics.classifier_features(train)
+    real_feats = metrics.features(train)
     f_real = metrics.fid(real_feats, test)
     f_blur = metrics.fid(real_feats, blurred)
     f_noise = metrics.fid(real_feats, noise)
@@ -102,11 +103,13 @@ def test_corrupt_classifier_file_is_refused(tmp_path, monkeypatch):
         (data.config.data_dir() / "SHA256SUMS").read_text())
     (tmp_path / metrics.CLASSIFIER_FILE).write_bytes(b"not the weights")
     with pytest.raises(data.ChecksumError):
-        metrics._load_arrays(data.embedded_path(metrics.CLASSIFIER_FILE, tmp_path))
+        data.embedded_path(metrics.CLASSIFIER_FILE, tmp_path)
+    with pytest.raises(data.DataError, match="not a readable .npz"):
+        metrics.load_weights(tmp_path / metrics.CLASSIFIER_FILE)
 
 
 def test_metrics_import_does_not_import_tensorflow():
-    code = ("import sys, numpy as np; import helpers.metrics as m; "
+    code = ("import sys, numpy as np; import helpers.digit_metrics as m; "
             "m.classify(np.zeros((2, 28, 28), np.float32)); "
             "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)
@@ -114,17 +117,16 @@ def test_metrics_import_does_not_import_tensorflow():
 
 def test_numpy_classifier_equals_keras_classifier(digits):
     keras = pytest.importorskip("keras")
-    sys.path.insert(0, str(data.config.repo_root() / "scripts"))
-    try:
-        import train_classifier
-    finally:
-        sys.path.pop(0)
-    model = train_classifier.build_keras_model()
-    arrays = metrics._classifier_arrays()
-    weighted = [layer for layer in model.layers if layer.weights]
-    for i, layer in enumerate(weighted):
-        layer.set_weights([arrays[f"layer{i}_kernel"], arrays[f"layer{i}_bias"]])
+    from helpers.models.classifier import build_classifier, export_weights
+
+    arrays = metrics.load_weights()
+    model = build_classifier(weights=arrays)
     x = digits[1][:200]
     keras_logits = keras.ops.convert_to_numpy(model(x[..., None]))
-    numpy_logits = metrics._classifier_forward(x, arrays, "logits")
-    np.testing.assert_allclose(numpy_logits, keras_logits, atol=1e-4)
+    np.testing.assert_allclose(metrics.forward(x, upto="logits"), keras_logits, atol=1e-4)
+    # export_weights gives back the arrays forward() takes: a fresh model's logits through both paths.
+    fresh = build_classifier(seed=1)
+    np.testing.assert_allclose(metrics.forward(x, weights=export_weights(fresh), upto="logits"),
+                               keras.ops.convert_to_numpy(fresh(x[..., None])), atol=1e-4)
+    assert not np.allclose(metrics.forward(x[:5], weights=export_weights(fresh), upto="logits"),
+                           keras_logits[:5], atol=1e-2)

@@ -32,7 +32,7 @@ def test_dcgan_shapes_and_size():
 def test_a_few_steps_change_both_networks_and_losses_are_finite(digits):
     gan = G.make_dcgan()
     g0, d0 = weights(gan.generator), weights(gan.discriminator)
-    history = training.fit_resumable(gan, G.image_batches(digits[0], 32), epochs=1, max_steps=3,
+    history = training.fit_resumable(gan, training.image_batches(digits[0], 32), epochs=1, max_steps=3,
                                      progress=False)
     assert set(history) >= {"d_loss", "g_loss", "d_real", "d_fake"}
     for key in ("d_loss", "g_loss"):
@@ -46,13 +46,13 @@ def test_a_few_steps_change_both_networks_and_losses_are_finite(digits):
 def test_discriminator_learns_to_separate_real_from_noise_generator(digits):
     """With the generator frozen (lr 0), D's loss must fall: the update direction is right."""
     gan = G.make_dcgan(g_lr=0.0, d_lr=1e-3)
-    history = training.fit_resumable(gan, G.image_batches(digits[0], 32), epochs=3, progress=False)
+    history = training.fit_resumable(gan, training.image_batches(digits[0], 32), epochs=3, progress=False)
     assert np.mean(history["d_loss"][-4:]) < 0.5 * np.mean(history["d_loss"][:2])
     assert history["d_real"][-1] > history["d_fake"][-1]
 
 
 def test_interrupted_then_resumed_gan_equals_uninterrupted(digits, tmp_path):
-    batches = G.image_batches(digits[0], 32)
+    batches = training.image_batches(digits[0], 32)
     straight = G.make_dcgan(seed=5)
     h1 = training.fit_resumable(straight, batches, epochs=2, progress=False)
     part = G.make_dcgan(seed=5)
@@ -71,7 +71,7 @@ def test_interrupted_then_resumed_gan_equals_uninterrupted(digits, tmp_path):
 def test_conditional_gan_trains_and_respects_labels(digits):
     x, y = digits
     gan = G.make_conditional_dcgan()
-    history = training.fit_resumable(gan, G.image_batches(x, 32, labels=y), epochs=1, max_steps=2,
+    history = training.fit_resumable(gan, training.image_batches(x, 32, labels=y), epochs=1, max_steps=2,
                                      progress=False)
     assert np.isfinite(history["g_loss"]).all()
     z = np.repeat(gan.latent(1), 2, axis=0)
@@ -86,7 +86,7 @@ def test_toy_gan_moves_towards_the_data():
     samples = rng.normal(3.0, 0.5, size=2048).astype("float32")
     gan = G.make_toy_gan(data_dim=1)
     before = abs(float(gan.generate(n=512).mean()) - 3.0)
-    training.fit_resumable(gan, G.array_batches(samples, 128), epochs=15, progress=False)
+    training.fit_resumable(gan, training.array_batches(samples, 128), epochs=15, progress=False)
     after = abs(float(gan.generate(n=512).mean()) - 3.0)
     assert after < 0.5 * before
 
@@ -107,7 +107,7 @@ def test_gan_saves_and_loads_with_safe_mode(tmp_path):
 ])
 def test_bad_images_are_refused(bad, error, words):
     with pytest.raises(error) as info:
-        G.image_batches(bad, 32)
+        training.image_batches(bad, 32)
     assert words in str(info.value)
 
 
@@ -118,7 +118,7 @@ def test_latent_size_mismatch_is_refused():
     with pytest.raises(ValueError, match="latent_dim=8"):
         G.GAN(G.dcgan_generator(16), G.dcgan_discriminator(), latent_dim=8)
     with pytest.raises(ValueError, match="batch_size"):
-        G.image_batches(np.zeros((10, 28, 28), "float32"), 64)
+        training.image_batches(np.zeros((10, 28, 28), "float32"), 64)
     with pytest.raises(ValueError, match="only for a conditional"):
         gan.generate(n=2, labels=[0, 1])
 
@@ -146,6 +146,6 @@ def test_minimax_loss_gives_a_weaker_generator_gradient_than_non_saturating(digi
 
 def test_minimax_option_trains_with_its_own_loss(digits):
     gan = G.make_dcgan(g_loss="minimax")
-    history = training.fit_resumable(gan, G.image_batches(digits[0], 32), epochs=1, max_steps=2,
+    history = training.fit_resumable(gan, training.image_batches(digits[0], 32), epochs=1, max_steps=2,
                                      progress=False)
     assert all(v < 0 for v in history["g_loss"])         # -softplus(l) is negative

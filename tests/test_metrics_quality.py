@@ -1,10 +1,10 @@
-"""helpers.metrics PSNR/SSIM wrappers: known values, agreement with scikit-image, bad input."""
+"""helpers.image_quality PSNR/SSIM wrappers: known values, agreement with scikit-image, bad input."""
 
 import numpy as np
 import pytest
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
-from helpers.metrics import psnr, ssim
+from helpers.image_quality import psnr, ssim
 
 
 @pytest.fixture(scope="module")

@@ -381,13 +381,3 @@ def test_histogram_with_pdf_is_a_density():
     with pytest.raises(ValueError, match="finite"):
         histogram_with_pdf([np.nan], ax=ax)
     plt.close(fig)
-
-
-def test_these_modules_do_not_import_tensorflow():
-    import subprocess
-    import sys
-
-    code = ("import sys, helpers.noise, helpers.widgets, helpers.metrics, helpers.plotting; "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras', 'torch')))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]", out.stdout

@@ -121,11 +121,13 @@ def test_plot_history_draws_each_key():
     import matplotlib
     matplotlib.use("Agg")
     history = {"step": [1, 2, 3, 4], "epoch": [0] * 4, "d_loss": [1, 2, 3, 4], "g_loss": [4, 3, 2, 1]}
-    ax = training.plot_history(history, smooth=2)
+    from helpers.plotting import plot_history
+
+    ax = plot_history(history, smooth=2)
     assert [line.get_label() for line in ax.lines] == ["d_loss", "g_loss"]
     np.testing.assert_allclose(ax.lines[0].get_ydata(), [1.5, 2.5, 3.5])
     with pytest.raises(ValueError, match="no 'loss'"):
-        training.plot_history(history, keys=["loss"])
+        plot_history(history, keys=["loss"])
 
 
 def test_keras_file_round_trip_and_safe_mode(tmp_path):

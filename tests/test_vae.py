@@ -8,6 +8,7 @@ import pytest
 keras = pytest.importorskip("keras")
 
 from helpers import data  # noqa: E402
+from helpers.models import load_shipped, shipped_names  # noqa: E402
 from helpers.models import vae as V  # noqa: E402
 
 
@@ -22,7 +23,7 @@ def train_x():
 
 
 @pytest.fixture(scope="module")
-def test_x():
+def heldout_x():
     return binary_digits("test", 200)[0]
 
 
@@ -70,9 +71,9 @@ def test_bits_per_dim():
 # --------------------------------------------------------------------------- the model
 
 
-def test_shapes_and_ranges(test_x):
+def test_shapes_and_ranges(heldout_x):
     model = V.VAE(latent_dim=3)
-    x = test_x[:7]
+    x = heldout_x[:7]
     mean, log_var = model.encode(x[..., None])
     assert tuple(mean.shape) == (7, 3) and tuple(log_var.shape) == (7, 3)
     assert model.embed(x).shape == (7, 3)
@@ -85,17 +86,17 @@ def test_shapes_and_ranges(test_x):
     assert set(terms) == {"recon", "kl", "neg_elbo"} and terms["kl"].shape == (7,)
 
 
-def test_kl_is_nonnegative_and_equals_the_closed_form(trained, test_x):
-    terms = trained.elbo_terms(test_x)
+def test_kl_is_nonnegative_and_equals_the_closed_form(trained, heldout_x):
+    terms = trained.elbo_terms(heldout_x)
     assert np.all(terms["kl"] >= 0)
-    mean, log_var = (keras.ops.convert_to_numpy(t) for t in trained.encode(test_x[..., None]))
+    mean, log_var = (keras.ops.convert_to_numpy(t) for t in trained.encode(heldout_x[..., None]))
     np.testing.assert_allclose(terms["kl"], V.kl_diagonal_gaussian(mean, log_var), rtol=1e-4, atol=1e-3)
     assert terms["kl"].mean() > 0.5  # a trained encoder uses its latent space
     np.testing.assert_allclose(terms["neg_elbo"], terms["recon"] + terms["kl"])
 
 
-def test_elbo_never_exceeds_the_importance_weighted_bound(trained, test_x):
-    x = test_x[:100]
+def test_elbo_never_exceeds_the_importance_weighted_bound(trained, heldout_x):
+    x = heldout_x[:100]
     elbo = -trained.elbo_terms(x, samples=200)["neg_elbo"].mean()
     iwae_5 = trained.iwae_bound(x, k=5).mean()
     iwae_200 = trained.iwae_bound(x, k=200).mean()
@@ -106,33 +107,33 @@ def test_elbo_never_exceeds_the_importance_weighted_bound(trained, test_x):
     assert iwae_1 == pytest.approx(elbo, abs=1.5)
 
 
-def test_a_few_steps_improve_the_elbo(train_x, test_x):
+def test_a_few_steps_improve_the_elbo(train_x, heldout_x):
     keras.utils.set_random_seed(0)
     model = V.VAE(latent_dim=2, seed=0)
     model.compile(optimizer=keras.optimizers.Adam(3e-3))
-    before = model.evaluate(test_x, batch_size=200, verbose=0, return_dict=True)
+    before = model.evaluate(heldout_x, batch_size=200, verbose=0, return_dict=True)
     model.fit(train_x, batch_size=50, epochs=2, verbose=0)  # 40 steps
-    after = model.evaluate(test_x, batch_size=200, verbose=0, return_dict=True)
+    after = model.evaluate(heldout_x, batch_size=200, verbose=0, return_dict=True)
     assert before["neg_elbo"] > 500  # untrained: about 784 ln 2 = 543 nats
     assert after["neg_elbo"] < before["neg_elbo"] - 100
     assert after["loss"] == pytest.approx(after["recon"] + after["kl"], rel=1e-5)
 
 
-def test_beta_weights_only_the_kl_term(trained, test_x):
+def test_beta_weights_only_the_kl_term(trained, heldout_x):
     model = V.VAE(latent_dim=4, beta=3.0, seed=1)
     model.set_weights(trained.get_weights())
     model.compile(optimizer="adam")
-    result = model.evaluate(test_x, batch_size=200, verbose=0, return_dict=True)
+    result = model.evaluate(heldout_x, batch_size=200, verbose=0, return_dict=True)
     assert result["loss"] == pytest.approx(result["recon"] + 3.0 * result["kl"], rel=1e-5)
     assert result["neg_elbo"] == pytest.approx(result["recon"] + result["kl"], rel=1e-5)
 
 
-def test_save_and_load_keras_file_in_safe_mode(trained, test_x, tmp_path):
+def test_save_and_load_keras_file_in_safe_mode(trained, heldout_x, tmp_path):
     path = tmp_path / "vae.keras"
     trained.save(path)
     loaded = V.load_vae(path)
     assert (loaded.latent_dim, loaded.beta, loaded.filters) == (trained.latent_dim, trained.beta, trained.filters)
-    np.testing.assert_allclose(loaded.embed(test_x[:20]), trained.embed(test_x[:20]), atol=1e-6)
+    np.testing.assert_allclose(loaded.embed(heldout_x[:20]), trained.embed(heldout_x[:20]), atol=1e-6)
     np.testing.assert_allclose(loaded.decode_numpy(np.ones((2, 4))), trained.decode_numpy(np.ones((2, 4))),
                                atol=1e-6)
     other = tmp_path / "other.keras"
@@ -141,10 +142,10 @@ def test_save_and_load_keras_file_in_safe_mode(trained, test_x, tmp_path):
         V.load_vae(other)
 
 
-def test_bad_inputs_are_refused_with_clear_errors(test_x):
+def test_bad_inputs_are_refused_with_clear_errors(heldout_x):
     model = V.VAE(latent_dim=2)
     with pytest.raises(ValueError, match="binary"):
-        model.embed(test_x[:3] * 0.5)
+        model.embed(heldout_x[:3] * 0.5)
     with pytest.raises(ValueError, match="binary"):
         model.iwae_bound(np.full((2, 28, 28), 0.3), k=2)
     with pytest.raises(ValueError, match=r"shape \(N, 28, 28\)"):
@@ -152,7 +153,7 @@ def test_bad_inputs_are_refused_with_clear_errors(test_x):
     with pytest.raises(ValueError, match="empty"):
         model.elbo_terms(np.zeros((0, 28, 28)))
     with pytest.raises(ValueError, match="k must be a positive integer"):
-        model.iwae_bound(test_x[:2], k=0)
+        model.iwae_bound(heldout_x[:2], k=0)
     with pytest.raises(ValueError, match=r"z must have shape \(N, 2\)"):
         model.decode_numpy(np.zeros((3, 5)))
     with pytest.raises(ValueError, match="latent_dim"):
@@ -176,7 +177,7 @@ def test_shipped_model_matches_its_record():
     import json
 
     runs = json.loads(data.embedded_path("vae_runs.json").read_text())
-    model = V.load_shipped("vae_z2")
+    model = load_shipped("vae_z2")
     record = runs["vae_z2"]
     assert (model.latent_dim, model.beta) == (record["latent_dim"], record["beta"]) == (2, 1.0)
     x_test = binary_digits("test", 1000)[0]
@@ -184,9 +185,9 @@ def test_shipped_model_matches_its_record():
     neg_elbo = model.elbo_terms(x_test, samples=4)["neg_elbo"].mean()
     assert neg_elbo == pytest.approx(record["test"]["neg_elbo"], abs=1.0)
     assert record["test"]["neg_iwae"] < record["test"]["neg_elbo"]
-    assert set(runs) == set(V.SHIPPED_MODELS)
-    with pytest.raises(ValueError, match="not a shipped VAE"):
-        V.load_shipped("vae_z3")
+    assert set(runs) == set(shipped_names("vae:load_vae"))
+    with pytest.raises(ValueError, match="not a shipped model"):
+        load_shipped("vae_z3")
 
 
 def test_training_resumes_exactly_with_the_course_loop(train_x, tmp_path):

@@ -7,7 +7,7 @@ import pytest
 
 matplotlib.use("Agg")
 
-from helpers.metrics import psnr  # noqa: E402
+from helpers.image_quality import psnr  # noqa: E402
 from helpers.noise import add_noise  # noqa: E402
 from helpers.widgets import Panel, histogram_bars, new_figure, noise_explorer, set_bar_heights, snapshots  # noqa: E402
 

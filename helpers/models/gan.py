@@ -4,8 +4,13 @@
   ``train_step`` (one discriminator update, then one generator update, on the
   non-saturating loss) and tracked metrics ``d_loss``, ``g_loss``, ``d_real``, ``d_fake``.
 - :func:`make_dcgan` / :func:`make_conditional_dcgan` / :func:`make_toy_gan` -- ready-made
-  GANs for 28x28 digits, class-conditional digits, and 1-D/2-D toy data.
-- :func:`image_batches` -- a ``dataset_fn(epoch, rng)`` for :func:`helpers.training.fit_resumable`.
+  GANs for 28x28 digits, class-conditional digits, and 1-D/2-D toy data. Each takes a
+  ``seed`` and uses it locally (the global seeds are left alone).
+- :func:`load_generator` -- a saved generator as a :class:`GAN` for sampling; the shipped ones
+  are loaded by name with :func:`helpers.models.load_shipped` (``"dcgan"``, ``"conditional_dcgan"``).
+
+Train with :func:`helpers.training.fit_resumable` and the batches of
+:func:`helpers.training.image_batches` (digits) or :func:`helpers.training.array_batches` (toy data).
 
 Images are float32 in [0, 1] with shape (N, 28, 28, 1): the generator ends in a sigmoid.
 All randomness inside training comes from the model's own ``keras.random.SeedGenerator``,
@@ -28,7 +33,9 @@ import numpy as np
 import keras
 from keras import layers, ops
 
-from ..metrics import check_digit_images
+from .. import checks
+from ..data import DIGIT_SHAPE
+from ..training import SeededInitializers, load_model
 
 PACKAGE = "course"
 
@@ -36,12 +43,15 @@ PACKAGE = "course"
 # --------------------------------------------------------------------------- networks
 
 
-def dcgan_generator(latent_dim=32, filters=32, n_classes=0, name="generator"):
+def dcgan_generator(latent_dim=32, filters=32, n_classes=0, name="generator", seed=0):
     """z (latent_dim) [+ one-hot class] -> dense 7x7x(2 filters) -> up 14x14x filters -> up 28x28x1.
 
     Batch normalisation after the dense and the first transposed convolution, ReLU,
-    sigmoid output in [0, 1].
+    sigmoid output in [0, 1]. ``seed``: an int, or a :class:`helpers.training.SeededInitializers`
+    shared with the discriminator.
     """
+    init = SeededInitializers.of(seed)
+    h_out, w_out = DIGIT_SHAPE
     z = keras.Input((latent_dim,), name="z")
     inputs = [z]
     h = z
@@ -49,49 +59,58 @@ def dcgan_generator(latent_dim=32, filters=32, n_classes=0, name="generator"):
         label = keras.Input((n_classes,), name="label_onehot")
         inputs.append(label)
         h = layers.Concatenate()([z, label])
-    h = layers.Dense(7 * 7 * 2 * filters, use_bias=False)(h)
+    h = layers.Dense((h_out // 4) * (w_out // 4) * 2 * filters, use_bias=False, kernel_initializer=init())(h)
     h = layers.BatchNormalization()(h)
     h = layers.ReLU()(h)
-    h = layers.Reshape((7, 7, 2 * filters))(h)
-    h = layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False)(h)
+    h = layers.Reshape((h_out // 4, w_out // 4, 2 * filters))(h)
+    h = layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False, kernel_initializer=init())(h)
     h = layers.BatchNormalization()(h)
     h = layers.ReLU()(h)
-    out = layers.Conv2DTranspose(1, 4, strides=2, padding="same", activation="sigmoid")(h)
+    out = layers.Conv2DTranspose(1, 4, strides=2, padding="same", activation="sigmoid",
+                                 kernel_initializer=init())(h)
     return keras.Model(inputs if n_classes else z, out, name=name)
 
 
-def dcgan_discriminator(filters=32, n_classes=0, dropout=0.0, name="discriminator"):
-    """28x28x1 [+ class as constant channels] -> conv s2 -> conv s2 -> logit. LeakyReLU 0.2."""
-    image = keras.Input((28, 28, 1), name="image")
+def dcgan_discriminator(filters=32, n_classes=0, dropout=0.0, name="discriminator", seed=0):
+    """28x28x1 [+ class as constant channels] -> conv s2 -> conv s2 -> logit. LeakyReLU 0.2.
+
+    ``seed``: an int, or a :class:`helpers.training.SeededInitializers` shared with the generator.
+    """
+    init = SeededInitializers.of(seed)
+    image = keras.Input((*DIGIT_SHAPE, 1), name="image")
     inputs = [image]
     h = image
     if n_classes:
         label = keras.Input((n_classes,), name="label_onehot")
         inputs.append(label)
         planes = layers.Reshape((1, 1, n_classes))(label)
-        planes = layers.UpSampling2D(28)(planes)
+        planes = layers.UpSampling2D(DIGIT_SHAPE)(planes)
         h = layers.Concatenate()([image, planes])
-    h = layers.Conv2D(filters, 4, strides=2, padding="same")(h)
+    h = layers.Conv2D(filters, 4, strides=2, padding="same", kernel_initializer=init())(h)
     h = layers.LeakyReLU(0.2)(h)
     if dropout:
         h = layers.Dropout(dropout, seed=11)(h)
-    h = layers.Conv2D(2 * filters, 4, strides=2, padding="same")(h)
+    h = layers.Conv2D(2 * filters, 4, strides=2, padding="same", kernel_initializer=init())(h)
     h = layers.LeakyReLU(0.2)(h)
     if dropout:
         h = layers.Dropout(dropout, seed=12)(h)
     h = layers.Flatten()(h)
-    out = layers.Dense(1)(h)
+    out = layers.Dense(1, kernel_initializer=init())(h)
     return keras.Model(inputs if n_classes else image, out, name=name)
 
 
-def mlp(input_dim, output_dim, hidden=64, depth=2, name="mlp", extra_input=0):
-    """A small fully connected network (LeakyReLU hidden layers), for toy data."""
+def mlp(input_dim, output_dim, hidden=64, depth=2, name="mlp", seed=0):
+    """A small fully connected network (LeakyReLU hidden layers), for toy data.
+
+    ``seed``: an int, or a :class:`helpers.training.SeededInitializers` shared with another network.
+    """
+    init = SeededInitializers.of(seed)
     x = keras.Input((input_dim,))
     h = x
     for _ in range(depth):
-        h = layers.Dense(hidden)(h)
+        h = layers.Dense(hidden, kernel_initializer=init())(h)
         h = layers.LeakyReLU(0.2)(h)
-    out = layers.Dense(output_dim)(h)
+    out = layers.Dense(output_dim, kernel_initializer=init())(h)
     return keras.Model(x, out, name=name)
 
 
@@ -130,8 +149,7 @@ class GAN(keras.Model):
         if g_loss not in ("non_saturating", "minimax"):
             raise ValueError(f"g_loss must be 'non_saturating' or 'minimax'; got {g_loss!r}")
         self.g_loss_kind = g_loss
-        if not (isinstance(latent_dim, (int, np.integer)) and latent_dim >= 1):
-            raise ValueError(f"latent_dim must be a positive integer; got {latent_dim!r}")
+        checks.integer(latent_dim, "latent_dim")
         if not 0 <= label_smoothing < 0.5:
             raise ValueError(f"label_smoothing must lie in [0, 0.5); got {label_smoothing!r}")
         self.generator = generator
@@ -141,10 +159,7 @@ class GAN(keras.Model):
         self.label_smoothing = float(label_smoothing)
         self.seed = int(seed)
         self.seed_generator = keras.random.SeedGenerator(seed)
-        self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
-        self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
-        self.d_real_tracker = keras.metrics.Mean(name="d_real")
-        self.d_fake_tracker = keras.metrics.Mean(name="d_fake")
+        self.trackers = {name: keras.metrics.Mean(name=name) for name in ("d_loss", "g_loss", "d_real", "d_fake")}
         gen_in = generator.inputs[0].shape[-1]
         if gen_in != latent_dim:
             raise ValueError(f"the generator takes z of size {gen_in}, but latent_dim={latent_dim}")
@@ -184,7 +199,7 @@ class GAN(keras.Model):
 
     @property
     def metrics(self):
-        return [self.d_loss_tracker, self.g_loss_tracker, self.d_real_tracker, self.d_fake_tracker]
+        return list(self.trackers.values())
 
     # ---- sampling
     def _gen_inputs(self, z, labels):
@@ -206,8 +221,7 @@ class GAN(keras.Model):
 
     def latent(self, n, seed=0):
         """``n`` standard-normal latent vectors from a NumPy generator seeded with ``seed``."""
-        if not (isinstance(n, (int, np.integer)) and n >= 1):
-            raise ValueError(f"n must be a positive integer; got {n!r}")
+        checks.integer(n, "n")
         return np.random.default_rng(seed).standard_normal((n, self.latent_dim)).astype("float32")
 
     def generate(self, z=None, labels=None, n=None, seed=0, batch_size=500):
@@ -284,11 +298,10 @@ class GAN(keras.Model):
         grads = tape.gradient(g_loss, self.generator.trainable_variables)
         self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_variables))
 
-        self.d_loss_tracker.update_state(d_loss)
-        self.g_loss_tracker.update_state(g_loss)
-        self.d_real_tracker.update_state(ops.mean(ops.sigmoid(l_real)))
-        self.d_fake_tracker.update_state(ops.mean(ops.sigmoid(l_fake)))
-        return {m.name: m.result() for m in self.metrics}
+        for name, value in (("d_loss", d_loss), ("g_loss", g_loss), ("d_real", ops.mean(ops.sigmoid(l_real))),
+                            ("d_fake", ops.mean(ops.sigmoid(l_fake)))):
+            self.trackers[name].update_state(value)
+        return {name: tracker.result() for name, tracker in self.trackers.items()}
 
 
 # --------------------------------------------------------------------------- factories
@@ -300,7 +313,8 @@ def make_dcgan(latent_dim=32, g_filters=32, d_filters=32, dropout=0.0, seed=0, c
 
     Defaults were measured on the embedded digits (batch 64, 2 CPU cores): Adam 5e-4 without
     discriminator dropout reached FID 95 after 25 epochs, against 132 for Adam 2e-4 (D 4e-4)
-    with dropout 0.3.
+    with dropout 0.3. ``seed`` sets the initial weights of both networks and the model's own
+    random generator; the global seeds are left alone.
 
     Examples
     --------
@@ -308,8 +322,9 @@ def make_dcgan(latent_dim=32, g_filters=32, d_filters=32, dropout=0.0, seed=0, c
     >>> gan.generate(n=3).shape
     (3, 28, 28, 1)
     """
-    keras.utils.set_random_seed(seed)
-    gan = GAN(dcgan_generator(latent_dim, g_filters), dcgan_discriminator(d_filters, dropout=dropout),
+    init = SeededInitializers(seed)
+    gan = GAN(dcgan_generator(latent_dim, g_filters, seed=init),
+              dcgan_discriminator(d_filters, dropout=dropout, seed=init),
               latent_dim, label_smoothing=label_smoothing, seed=seed, g_loss=g_loss, name="dcgan")
     if compile:
         gan.compile(keras.optimizers.Adam(g_lr, beta_1=beta_1), keras.optimizers.Adam(d_lr, beta_1=beta_1))
@@ -318,10 +333,10 @@ def make_dcgan(latent_dim=32, g_filters=32, d_filters=32, dropout=0.0, seed=0, c
 
 def make_conditional_dcgan(latent_dim=32, g_filters=32, d_filters=32, n_classes=10, dropout=0.0,
                            seed=0, compile=True, g_lr=5e-4, d_lr=5e-4, beta_1=0.5):
-    """Class-conditional DCGAN: the label (one-hot) goes into both networks."""
-    keras.utils.set_random_seed(seed)
-    gan = GAN(dcgan_generator(latent_dim, g_filters, n_classes=n_classes),
-              dcgan_discriminator(d_filters, n_classes=n_classes, dropout=dropout),
+    """Class-conditional DCGAN: the label (one-hot) goes into both networks. ``seed``: as :func:`make_dcgan`."""
+    init = SeededInitializers(seed)
+    gan = GAN(dcgan_generator(latent_dim, g_filters, n_classes=n_classes, seed=init),
+              dcgan_discriminator(d_filters, n_classes=n_classes, dropout=dropout, seed=init),
               latent_dim, n_classes=n_classes, seed=seed, name="conditional_dcgan")
     if compile:
         gan.compile(keras.optimizers.Adam(g_lr, beta_1=beta_1), keras.optimizers.Adam(d_lr, beta_1=beta_1))
@@ -340,100 +355,36 @@ def make_toy_gan(data_dim=1, latent_dim=4, hidden=64, depth=2, seed=0, compile=T
     """
     if data_dim not in (1, 2):
         raise ValueError(f"data_dim must be 1 or 2; got {data_dim!r}")
-    keras.utils.set_random_seed(seed)
-    gan = GAN(mlp(latent_dim, data_dim, hidden, depth, name="generator"),
-              mlp(data_dim, 1, hidden, depth, name="discriminator"),
+    init = SeededInitializers(seed)
+    gan = GAN(mlp(latent_dim, data_dim, hidden, depth, name="generator", seed=init),
+              mlp(data_dim, 1, hidden, depth, name="discriminator", seed=init),
               latent_dim, seed=seed, g_loss=g_loss, name="toy_gan")
     if compile:
         gan.compile(keras.optimizers.Adam(g_lr, beta_1=beta_1), keras.optimizers.Adam(d_lr, beta_1=beta_1))
     return gan
 
 
-# --------------------------------------------------------------------------- data
+# --------------------------------------------------------------------------- saved generators
 
 
-def image_batches(images, batch_size=64, labels=None, drop_remainder=True):
-    """A ``dataset_fn(epoch, rng)`` that shuffles digit images with ``rng`` each epoch.
+def load_generator(path):
+    """A generator saved with ``save_model(gan.generator, path)`` as a :class:`GAN`, for sampling.
 
-    Parameters
-    ----------
-    images : array_like of float in [0, 1], shape (N, 28, 28) or (N, 28, 28, 1)
-        Validated once here (clear error on a wrong shape or range).
-    batch_size : int
-    labels : array_like of int, shape (N,), optional
-        For a conditional GAN: batches become ``(images, labels)``.
-    drop_remainder : bool
-        Drop the last incomplete batch (every step then sees ``batch_size`` images).
+    Loaded with ``safe_mode=True``; the discriminator is a fresh, untrained one (only sampling
+    is meant). The shipped generators: ``helpers.models.load_shipped("dcgan")`` and
+    ``load_shipped("conditional_dcgan")``.
 
     Examples
     --------
-    >>> fn = image_batches(np.zeros((130, 28, 28), "float32"), batch_size=64)
-    >>> [b.shape for b in fn(0, np.random.default_rng(0))]
-    [(64, 28, 28, 1), (64, 28, 28, 1)]
-    """
-    x = check_digit_images(images, "images", 1)[..., None]
-    if not (isinstance(batch_size, (int, np.integer)) and 1 <= batch_size <= len(x)):
-        raise ValueError(f"batch_size must be an integer in 1..{len(x)}; got {batch_size!r}")
-    y = None
-    if labels is not None:
-        y = np.asarray(labels).astype("int32")
-        if y.shape != (len(x),):
-            raise ValueError(f"labels must have shape ({len(x)},); got {y.shape}")
-    stop = len(x) - len(x) % batch_size if drop_remainder else len(x)
-
-    def dataset_fn(epoch, rng):
-        order = rng.permutation(len(x))
-        for i in range(0, stop, batch_size):
-            idx = np.sort(order[i:i + batch_size])
-            yield (x[idx], y[idx]) if y is not None else x[idx]
-
-    return dataset_fn
-
-
-def array_batches(samples, batch_size=128):
-    """A ``dataset_fn(epoch, rng)`` for toy data: float32 samples of shape (N, d) or (N,)."""
-    s = np.asarray(samples, dtype="float32")
-    if s.ndim == 1:
-        s = s[:, None]
-    if s.ndim != 2 or not np.isfinite(s).all():
-        raise ValueError(f"samples must be finite, shape (N,) or (N, d); got {np.shape(samples)}")
-    if not (isinstance(batch_size, (int, np.integer)) and 1 <= batch_size <= len(s)):
-        raise ValueError(f"batch_size must be an integer in 1..{len(s)}; got {batch_size!r}")
-
-    def dataset_fn(epoch, rng):
-        order = rng.permutation(len(s))
-        for i in range(0, len(s) - len(s) % batch_size, batch_size):
-            yield s[order[i:i + batch_size]]
-
-    return dataset_fn
-
-
-# --------------------------------------------------------------------------- shipped weights
-
-#: Generators trained by ``scripts/train_gan.py`` and shipped in ``data/`` (see data/README.md).
-SHIPPED = {"dcgan": "gan_generator.keras", "conditional": "gan_conditional_generator.keras"}
-
-
-def load_shipped(kind="dcgan"):
-    """The course-trained generator of ``kind`` ("dcgan" or "conditional") as a :class:`GAN`.
-
-    The file is checked against ``data/SHA256SUMS`` and loaded with ``safe_mode=True``;
-    the discriminator is a fresh, untrained one (only sampling is meant).
-
-    Examples
-    --------
-    >>> gan = load_shipped("conditional")
-    >>> gan.generate(n=2, labels=[3, 7]).shape
+    >>> from helpers.models import SHIPPED
+    >>> from helpers.data import embedded_path
+    >>> load_generator(embedded_path(SHIPPED["dcgan"].file)).generate(n=2).shape
     (2, 28, 28, 1)
     """
-    from .. import data
-    from ..training import load_model
+    from pathlib import Path
 
-    if kind not in SHIPPED:
-        raise ValueError(f"kind={kind!r} is not valid; expected one of {sorted(SHIPPED)}")
-    generator = load_model(data.embedded_path(SHIPPED[kind]), compile=False)
+    generator = load_model(path, compile=False)
     latent_dim = generator.inputs[0].shape[-1]
     n_classes = generator.inputs[1].shape[-1] if len(generator.inputs) > 1 else 0
-    discriminator = dcgan_discriminator(n_classes=n_classes)
-    return GAN(generator, discriminator, latent_dim, n_classes=n_classes,
-               name=f"shipped_{kind}")
+    return GAN(generator, dcgan_discriminator(n_classes=n_classes), latent_dim, n_classes=n_classes,
+               name=Path(path).stem)

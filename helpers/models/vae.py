@@ -21,6 +21,9 @@ Quantities, all in **nats per image** (sums over the 784 pixels, means over imag
 the ELBO in expectation and tightens as ``k`` grows: a better estimate of ``log p(x)``.
 Divide nats by ``784 ln 2`` for bits per dimension (:func:`bits_per_dim`).
 
+Train with :func:`train_vae` (the course's settings, on :func:`helpers.training.fit_resumable`);
+the shipped models are loaded by name with :func:`helpers.models.load_shipped` (``"vae_z2"``, ...).
+
 TensorFlow is imported by this module (through Keras); the rest of ``helpers`` does not
 need it.
 """
@@ -34,6 +37,10 @@ import numpy as np
 import keras
 from keras import layers, ops
 
+from .. import checks
+from ..data import DIGIT_SHAPE
+from ..training import SeededInitializers, epoch_means, fit_resumable, image_batches, load_model
+
 __all__ = [
     "IMAGE_SHAPE",
     "VAE",
@@ -43,12 +50,10 @@ __all__ = [
     "log_mean_exp",
     "load_vae",
     "train_vae",
-    "SHIPPED_MODELS",
-    "load_shipped",
 ]
 
-IMAGE_SHAPE = (28, 28, 1)
-_PIXELS = 28 * 28
+IMAGE_SHAPE = (*DIGIT_SHAPE, 1)
+_PIXELS = DIGIT_SHAPE[0] * DIGIT_SHAPE[1]
 _LOG_2PI = math.log(2.0 * math.pi)
 
 
@@ -147,12 +152,6 @@ def log_mean_exp(values, axis=-1):
     return np.squeeze(out, axis=axis)
 
 
-def _positive_int(value, name):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer; got {value!r}")
-    return int(value)
-
-
 # --------------------------------------------------------------------------- the model
 
 
@@ -175,7 +174,9 @@ class VAE(keras.Model):
         Channels of the two convolutions. (16, 32) trains twice as fast as (32, 64) here and
         reached the same validation ELBO with a 16-D latent (about 2 nats worse with a 2-D one).
     seed : int
-        Seed of the model's :class:`keras.random.SeedGenerator` (the reparameterisation noise).
+        Seeds the initial weights (:class:`helpers.training.SeededInitializers`) and the model's
+        :class:`keras.random.SeedGenerator` (the reparameterisation noise); the global seeds are
+        left alone.
 
     Notes
     -----
@@ -192,7 +193,7 @@ class VAE(keras.Model):
 
     def __init__(self, latent_dim=2, beta=1.0, filters=(16, 32), seed=0, **kwargs):
         super().__init__(**kwargs)
-        self.latent_dim = _positive_int(latent_dim, "latent_dim")
+        self.latent_dim = checks.integer(latent_dim, "latent_dim")
         if isinstance(beta, bool) or not isinstance(beta, (int, float, np.floating)) or not beta >= 0 \
                 or not math.isfinite(beta):
             raise ValueError(f"beta must be a finite number >= 0; got {beta!r}")
@@ -200,22 +201,24 @@ class VAE(keras.Model):
         filters = tuple(filters)
         if len(filters) != 2:
             raise ValueError(f"filters must be two channel counts; got {filters!r}")
-        self.filters = tuple(_positive_int(f, "filters") for f in filters)
-        self.seed = int(seed)
+        self.filters = tuple(checks.integer(f, "filters") for f in filters)
+        self.seed = checks.integer(seed, "seed", minimum=0)
+        init = SeededInitializers(self.seed)
         f1, f2 = self.filters
+        h4, w4 = DIGIT_SHAPE[0] // 4, DIGIT_SHAPE[1] // 4
         self.encoder = keras.Sequential([
             keras.Input(IMAGE_SHAPE),
-            layers.Conv2D(f1, 3, strides=2, padding="same", activation="relu"),
-            layers.Conv2D(f2, 3, strides=2, padding="same", activation="relu"),
+            layers.Conv2D(f1, 3, strides=2, padding="same", activation="relu", kernel_initializer=init()),
+            layers.Conv2D(f2, 3, strides=2, padding="same", activation="relu", kernel_initializer=init()),
             layers.Flatten(),
-            layers.Dense(2 * self.latent_dim),
+            layers.Dense(2 * self.latent_dim, kernel_initializer=init()),
         ], name="encoder")
         self.decoder = keras.Sequential([
             keras.Input((self.latent_dim,)),
-            layers.Dense(7 * 7 * f2, activation="relu"),
-            layers.Reshape((7, 7, f2)),
-            layers.Conv2DTranspose(f1, 3, strides=2, padding="same", activation="relu"),
-            layers.Conv2DTranspose(1, 3, strides=2, padding="same"),
+            layers.Dense(h4 * w4 * f2, activation="relu", kernel_initializer=init()),
+            layers.Reshape((h4, w4, f2)),
+            layers.Conv2DTranspose(f1, 3, strides=2, padding="same", activation="relu", kernel_initializer=init()),
+            layers.Conv2DTranspose(1, 3, strides=2, padding="same", kernel_initializer=init()),
         ], name="decoder")
         self.noise = keras.random.SeedGenerator(self.seed)
         self.trackers = {name: keras.metrics.Mean(name=name) for name in ("loss", "neg_elbo", "recon", "kl")}
@@ -298,7 +301,7 @@ class VAE(keras.Model):
     # ----------------------------------------------------------------- NumPy-facing tools
 
     def _batches(self, x, batch_size):
-        batch_size = _positive_int(batch_size, "batch_size")
+        batch_size = checks.integer(batch_size, "batch_size")
         for start in range(0, len(x), batch_size):
             yield x[start: start + batch_size]
 
@@ -323,7 +326,7 @@ class VAE(keras.Model):
 
     def generate(self, n, seed=0):
         """``n`` new images: decode ``z ~ N(0, I)`` (probabilities, ``(n, 28, 28)``)."""
-        n = _positive_int(n, "n")
+        n = checks.integer(n, "n")
         z = np.random.default_rng(seed).standard_normal((n, self.latent_dim)).astype(np.float32)
         return self.decode_numpy(z)
 
@@ -336,7 +339,7 @@ class VAE(keras.Model):
             ``recon``, ``kl``, ``neg_elbo`` arrays of shape ``(N,)`` (float64).
         """
         x = check_binary_images(images)
-        samples = _positive_int(samples, "samples")
+        samples = checks.integer(samples, "samples")
         recon, kl = [], []
         terms = self._compiled("terms", lambda b: self._terms(b, training=False))
         for b in self._batches(x, batch_size):
@@ -374,7 +377,7 @@ class VAE(keras.Model):
     def log_weights(self, images, k=100, batch_size=100):
         """``log p(x, z_i) - log q(z_i | x)`` for ``k`` samples ``z_i ~ q(z | x)``: ``(N, k)`` float64."""
         x = check_binary_images(images)
-        k = _positive_int(k, "k")
+        k = checks.integer(k, "k")
         fn = self._compiled(f"log_weights_{k}", lambda b: self._log_weights_batch(b, k))
         out = [ops.convert_to_numpy(fn(b)) for b in self._batches(x, batch_size)]
         return np.concatenate(out).astype(np.float64)
@@ -406,12 +409,12 @@ class VAE(keras.Model):
 
 
 def train_vae(images, latent_dim=2, beta=1.0, epochs=30, batch_size=64, learning_rate=3e-3, seed=0,
-              verbose=0, callbacks=None):
+              progress=False, callbacks=(), checkpoint_dir=None):
     """Train a :class:`VAE` with the course's settings on binary images; return ``(model, history)``.
 
-    Adam(``learning_rate``), ``batch_size`` 64, Keras ``fit`` running 8 steps per call (less
-    Python overhead per step), seeded by ``seed``. These are the settings of the shipped models
-    (``scripts/train_vae.py``) and of the benchmark.
+    Adam(``learning_rate``), ``batch_size`` 64 (the last incomplete batch of an epoch is
+    dropped), :func:`helpers.training.fit_resumable` with :func:`helpers.training.image_batches`:
+    the settings of the shipped models (``scripts/data/train_vae.py``) and of the benchmark.
 
     Parameters
     ----------
@@ -420,68 +423,47 @@ def train_vae(images, latent_dim=2, beta=1.0, epochs=30, batch_size=64, learning
     epochs, batch_size : int
     learning_rate : float
     seed : int
-        Seeds Keras (weights, data order) and the model's noise.
-    verbose : int
-        Passed to ``fit``.
-    callbacks : list, optional
-        Keras callbacks passed to ``fit``.
+        Seeds the model (weights, noise) and the data order; the global seeds are left alone.
+    progress : bool
+        Show a progress bar.
+    callbacks : sequence
+        Passed to :func:`helpers.training.fit_resumable` (e.g. ``LiveSamples``).
+    checkpoint_dir : path, optional
+        Resume from / checkpoint to this folder (see :func:`helpers.training.fit_resumable`).
 
     Returns
     -------
     model : VAE
     history : dict
-        Per-epoch ``loss``, ``neg_elbo``, ``recon``, ``kl`` (nats per image).
+        Per-epoch means of ``loss``, ``neg_elbo``, ``recon``, ``kl`` (nats per image), and ``epoch``.
+
+    Examples
+    --------
+    >>> x = np.zeros((64, 28, 28), "float32")
+    >>> model, history = train_vae(x, epochs=2)
+    >>> history["epoch"], bool(history["neg_elbo"][1] < history["neg_elbo"][0])
+    ([0, 1], True)
     """
     x = check_binary_images(images)
-    epochs = _positive_int(epochs, "epochs")
-    batch_size = _positive_int(batch_size, "batch_size")
-    keras.utils.set_random_seed(int(seed))
     model = VAE(latent_dim=latent_dim, beta=beta, seed=seed)
-    model.compile(optimizer=keras.optimizers.Adam(float(learning_rate)), steps_per_execution=8)
-    result = model.fit(x, batch_size=batch_size, epochs=epochs, shuffle=True, verbose=verbose,
-                       callbacks=callbacks)
-    return model, {key: [float(v) for v in values] for key, values in result.history.items()}
-
-
-#: The models shipped in ``data/`` (made by ``scripts/train_vae.py``): name -> (latent_dim, beta, epochs).
-#: Epochs were chosen on a validation split (500 of the 4,000 training digits held out): a 2-D
-#: latent is best after about 30 epochs and then overfits; a 16-D one is flat from 30 to 60.
-SHIPPED_MODELS = {
-    "vae_z2": (2, 1.0, 30),
-    "vae_z16_beta0.5": (16, 0.5, 40),
-    "vae_z16_beta1": (16, 1.0, 40),
-    "vae_z16_beta2": (16, 2.0, 40),
-    "vae_z16_beta4": (16, 4.0, 40),
-    "vae_z16_beta8": (16, 8.0, 40),
-}
-
-
-def load_shipped(name):
-    """Load a VAE shipped in ``data/`` (checksum verified, safe mode), e.g. ``load_shipped("vae_z2")``.
-
-    Raises
-    ------
-    ValueError
-        ``name`` is not one of :data:`SHIPPED_MODELS`.
-    helpers.data.DataError
-        The file is missing or corrupt (see ``data/README.md`` to regenerate it).
-    """
-    from .. import data
-
-    if name not in SHIPPED_MODELS:
-        raise ValueError(f"name={name!r} is not a shipped VAE; expected one of {sorted(SHIPPED_MODELS)}")
-    return load_vae(data.embedded_path(f"{name}.keras"))
+    model.compile(optimizer=keras.optimizers.Adam(float(learning_rate)))
+    history = fit_resumable(model, image_batches(x, batch_size), epochs, checkpoint_dir=checkpoint_dir,
+                            callbacks=callbacks, seed=seed, progress=progress)
+    return model, epoch_means(history)
 
 
 def load_vae(path):
     """Load a VAE saved with ``model.save("name.keras")`` (safe mode, no pickled code).
+
+    The shipped VAEs: ``helpers.models.load_shipped("vae_z2")`` and the others of
+    :data:`helpers.models.SHIPPED`.
 
     Raises
     ------
     ValueError
         The file does not hold a :class:`VAE`.
     """
-    model = keras.saving.load_model(path, safe_mode=True)
+    model = load_model(path)
     if not isinstance(model, VAE):
         raise ValueError(f"{path} holds a {type(model).__name__}, not a VAE")
     return model

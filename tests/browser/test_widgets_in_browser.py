@@ -191,10 +191,11 @@ def _wait_for_notebook(page, name):
         arg=name, timeout=120_000)
 
 
-def _run_all(page):
+def _run_all(page, name):
     """Clear outputs, run every cell (as the Run menu does) and wait until all ran or one failed.
 
-    Returns the seconds the run took and the final state (kernel status, input prompts).
+    Returns the seconds the run took and the final state (kernel status, input prompts). Fails
+    after RUN_TIMEOUT naming the notebook and the code cell still running (prompt ``[*]``).
     """
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')")
     start = time.monotonic()
@@ -210,7 +211,9 @@ def _run_all(page):
         idle_polls = 0 if busy else idle_polls + 1
         if idle_polls >= 6:
             return time.monotonic() - start, state
-    pytest.fail(f"Run All did not finish in {RUN_TIMEOUT:.0f} s; last state {state}")
+    running = [i for i, p in enumerate(state["prompts"]) if "*" in p] if state else []
+    pytest.fail(f"{name}: Run All did not finish in {RUN_TIMEOUT:.0f} s; code cell(s) {running} still "
+                f"running (0-based among code cells); kernel {state and state['kernel']}; prompts {state and state['prompts']}")
 
 
 def _cell_errors(page):
@@ -262,7 +265,7 @@ def test_sliders_redraw_their_figures_in_jupyterlab(path, lab, browser):
         page.goto(f"{lab['base']}/lab/workspaces/{stem}/tree/{name}?token={lab['token']}",
                   wait_until="domcontentloaded")
         _wait_for_notebook(page, name)
-        seconds, state = _run_all(page)
+        seconds, state = _run_all(page, name)
         print(f"{name}: Run All took {seconds:.1f} s in the browser")
         page.screenshot(path=str(ARTIFACTS / f"{stem}_after_run_all.png"), full_page=True)
 

@@ -1,106 +1,30 @@
-"""Measuring images and generative models.
+"""Measuring generated digits: the course's MNIST classifier in NumPy, FID, KID, class histograms.
 
-Image quality (PSNR, SSIM) needs only NumPy and scikit-image. Anything that
-needs TensorFlow (FID/KID features) imports it inside the function that uses it,
-so that ``import helpers.metrics`` stays fast.
+The classifier (:data:`CLASSIFIER_LAYERS`) is trained in Keras by
+:func:`helpers.models.classifier.train_classifier` (``scripts/data/train_classifier.py``) on
+the 4,000 embedded training digits; its weights ship in ``data/mnist_classifier.npz``
+(:func:`load_weights`). Its forward pass here (:func:`forward`) is plain NumPy, so measuring a
+model needs no TensorFlow.
+
+- :func:`features` -- the 64 features FID and KID compare; :func:`classify`,
+  :func:`class_histogram` -- its predictions.
+- :func:`fid`, :func:`kid`, :func:`frechet_distance` -- distances between two sets of digits.
+
+These FIDs are course-internal: they use this 64-dimensional digit feature space, not the
+2,048-dimensional Inception-v3 features of the papers, so their values are comparable only
+with each other (same classifier, same number of samples), never with published FIDs.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from . import checks, data
+from .data import check_digit_images
 
-# --------------------------------------------------------------------------- image quality
-
-
-def _quality_pair(reference, test):
-    """Validate two images for a full-reference quality measure; return them as float64."""
-    arrays = []
-    for name, img in (("reference", reference), ("test", test)):
-        arr = np.asarray(img)
-        if arr.dtype == np.uint8:
-            raise TypeError(f"{name} is uint8: convert it explicitly to float in [0, 1] first "
-                            "(helpers.data.to_float), so that data_range=1 is right")
-        if not np.issubdtype(arr.dtype, np.floating):
-            raise TypeError(f"{name} must be a float image; got dtype {arr.dtype}")
-        if arr.ndim not in (2, 3) or arr.size == 0:
-            raise ValueError(f"{name} must have shape (H, W) or (H, W, C); got {arr.shape}")
-        if not np.isfinite(arr).all():
-            raise ValueError(f"{name} contains NaN or infinite values")
-        arrays.append(arr.astype(np.float64))
-    if arrays[0].shape != arrays[1].shape:
-        raise ValueError(f"reference and test differ in shape: {arrays[0].shape} vs {arrays[1].shape}")
-    return arrays
-
-
-def psnr(reference, test, data_range=1.0):
-    """Peak signal-to-noise ratio in decibels: ``10 log10(data_range^2 / MSE)``.
-
-    Parameters
-    ----------
-    reference, test : array_like of float, shape (H, W) or (H, W, C)
-        The clean image and the image to judge. Values are not clipped; ``test`` may
-        lie outside [0, 1] (unclipped noise), the reference should not.
-    data_range : float
-        Distance from black to white: 1 for the course's float images.
-
-    Returns
-    -------
-    float
-        ``inf`` for identical images. Every halving of the noise's std adds 6.02 dB.
-
-    Examples
-    --------
-    >>> clean = np.full((8, 8), 0.5)
-    >>> round(psnr(clean, clean + 0.1), 2)     # MSE = 0.01
-    20.0
-    """
-    ref, tst = _quality_pair(reference, test)
-    if not (np.isfinite(data_range) and data_range > 0):
-        raise ValueError(f"data_range must be a positive number; got {data_range}")
-    mse = float(np.mean((ref - tst) ** 2))
-    if mse == 0.0:
-        return float("inf")
-    return float(10.0 * np.log10(data_range**2 / mse))
-
-
-def ssim(reference, test, data_range=1.0, **kwargs):
-    """Structural similarity (Wang et al. 2004), via :func:`skimage.metrics.structural_similarity`.
-
-    1 for identical images, near 0 for unrelated ones. Colour images (H, W, 3) are
-    compared channel by channel and averaged. Extra keyword arguments go to scikit-image
-    (e.g. ``gaussian_weights=True``).
-
-    Examples
-    --------
-    >>> rng = np.random.default_rng(0)
-    >>> clean = rng.random((64, 64))
-    >>> ssim(clean, clean)
-    1.0
-    >>> ssim(clean, rng.random((64, 64))) < 0.1
-    True
-    """
-    from skimage.metrics import structural_similarity
-
-    ref, tst = _quality_pair(reference, test)
-    if not (np.isfinite(data_range) and data_range > 0):
-        raise ValueError(f"data_range must be a positive number; got {data_range}")
-    if min(ref.shape[:2]) < 7:
-        raise ValueError(f"images must be at least 7x7 for SSIM's window; got {ref.shape}")
-    if ref.ndim == 3:
-        kwargs.setdefault("channel_axis", -1)
-    return float(structural_similarity(ref, tst, data_range=data_range, **kwargs))
-
-
-# --------------------------------------------------------------------------- FID / KID
-#
-# The features come from a small MNIST classifier trained by scripts/train_classifier.py on
-# the 4,000 embedded training digits; its weights ship in data/mnist_classifier.npz. Its
-# forward pass below is plain NumPy (no TensorFlow needed to measure a model).
-#
-# These FIDs are course-internal: they use this 64-dimensional digit feature space, not the
-# 2,048-dimensional Inception-v3 features of the papers, so their values are comparable
-# only with each other (same classifier, same number of samples), never with published FIDs.
+__all__ = ["CLASSIFIER_FILE", "CLASSIFIER_LAYERS", "FEATURE_DIM", "MIN_FID_SAMPLES", "MIN_KID_SAMPLES",
+           "load_weights", "weight_names", "forward", "features", "classify", "class_histogram",
+           "frechet_distance", "fid", "kid"]
 
 CLASSIFIER_FILE = "mnist_classifier.npz"
 #: Layers of the feature classifier, in order (conv: filters, stride; dense: units, activation).
@@ -120,73 +44,46 @@ MIN_FID_SAMPLES = 128
 MIN_KID_SAMPLES = 16
 
 
-def check_digit_images(images, name="images", min_count=1):
-    """Validate a batch of digit images and return it as float32 of shape (N, 28, 28).
-
-    Parameters
-    ----------
-    images : array_like of float, shape (N, 28, 28) or (N, 28, 28, 1)
-        Values in [0, 1] (a tolerance of 1e-4 absorbs round-off; nothing is clipped).
-    name : str
-        Argument name used in error messages.
-    min_count : int
-        Fewest images accepted.
-
-    Raises
-    ------
-    TypeError
-        uint8 or non-float input (convert with :func:`helpers.data.to_float`).
-    ValueError
-        Wrong shape, values outside [0, 1], NaN, or fewer than ``min_count`` images.
+def weight_names():
+    """Names of the classifier's arrays, in layer order: ``layer0_kernel``, ``layer0_bias``, ...
 
     Examples
     --------
-    >>> check_digit_images(np.zeros((3, 28, 28, 1))).shape
-    (3, 28, 28)
-    >>> check_digit_images(np.zeros((3, 32, 32)))
-    Traceback (most recent call last):
-    ...
-    ValueError: images must have shape (N, 28, 28) or (N, 28, 28, 1); got (3, 32, 32)
+    >>> weight_names()[:2]
+    ['layer0_kernel', 'layer0_bias']
     """
-    arr = np.asarray(images)
-    if arr.dtype == np.uint8:
-        raise TypeError(f"{name} is uint8: convert it to float in [0, 1] first "
-                        "(helpers.data.to_float)")
-    if not np.issubdtype(arr.dtype, np.floating):
-        raise TypeError(f"{name} must be float images in [0, 1]; got dtype {arr.dtype}")
-    if arr.ndim == 4 and arr.shape[-1] == 1:
-        arr = arr[..., 0]
-    if arr.ndim != 3 or arr.shape[1:] != (28, 28):
-        raise ValueError(f"{name} must have shape (N, 28, 28) or (N, 28, 28, 1); "
-                         f"got {np.shape(images)}")
-    if len(arr) < min_count:
-        raise ValueError(f"{name} has {len(arr)} images; at least {min_count} are needed")
-    if not np.isfinite(arr).all():
-        raise ValueError(f"{name} contains NaN or infinite values")
-    lo, hi = float(arr.min()), float(arr.max())
-    if lo < -1e-4 or hi > 1 + 1e-4:
-        raise ValueError(f"{name} must lie in [0, 1]; got range [{lo:.4g}, {hi:.4g}] "
-                         "(a generator with tanh output gives [-1, 1]: map it with (x + 1) / 2)")
-    return arr.astype(np.float32, copy=False)
-
-
-def _load_arrays(path=None):
-    from . import data
-
-    path = data.embedded_path(CLASSIFIER_FILE) if path is None else path
     n_weighted = sum(1 for spec in CLASSIFIER_LAYERS if spec[0] != "flatten")
-    keys = [f"layer{i}_{p}" for i in range(n_weighted) for p in ("kernel", "bias")]
-    return data.load_npz(path, keys)
+    return [f"layer{i}_{part}" for i in range(n_weighted) for part in ("kernel", "bias")]
 
 
-_WEIGHTS = None
+_SHIPPED_WEIGHTS = None
 
 
-def _classifier_arrays():
-    global _WEIGHTS
-    if _WEIGHTS is None:
-        _WEIGHTS = _load_arrays()
-    return _WEIGHTS
+def load_weights(path=None):
+    """The classifier's weights as a dict of float32 arrays (the format of ``data/mnist_classifier.npz``).
+
+    Parameters
+    ----------
+    path : path, optional
+        An ``.npz`` file with the arrays :func:`weight_names`. Default: the shipped file,
+        checked against ``data/SHA256SUMS`` and read once (later calls reuse it).
+
+    Raises
+    ------
+    helpers.data.DataError
+        Missing, corrupt or incomplete file.
+
+    Examples
+    --------
+    >>> sorted(load_weights())[:2]
+    ['layer0_bias', 'layer0_kernel']
+    """
+    global _SHIPPED_WEIGHTS
+    if path is None:
+        if _SHIPPED_WEIGHTS is None:
+            _SHIPPED_WEIGHTS = data.load_npz(data.embedded_path(CLASSIFIER_FILE), weight_names())
+        return _SHIPPED_WEIGHTS
+    return data.load_npz(path, weight_names())
 
 
 def _conv_same(x, kernel, bias, stride):
@@ -203,8 +100,34 @@ def _conv_same(x, kernel, bias, stride):
     return cols @ kernel.reshape(k * k * c, -1) + bias
 
 
-def _classifier_forward(images, arrays, upto="features", batch_size=500):
-    """Features (N, 64) or logits (N, 10) of float32 images (N, 28, 28)."""
+def forward(images, weights=None, upto="features", batch_size=500):
+    """The classifier's features (N, 64) or logits (N, 10) of digit images, in NumPy (float64).
+
+    Parameters
+    ----------
+    images : array_like of float in [0, 1], shape (N, 28, 28) or (N, 28, 28, 1)
+    weights : dict of arrays, optional
+        From :func:`load_weights` (default: the shipped classifier) or
+        :func:`helpers.models.classifier.export_weights`.
+    upto : {"features", "logits"}
+        Stop at the 64-unit layer FID/KID use, or go on to the class logits.
+    batch_size : int
+        Images per NumPy batch (memory, not results).
+
+    Examples
+    --------
+    >>> from helpers.data import load_mnist_sample, to_float
+    >>> x, y = load_mnist_sample("test")
+    >>> forward(to_float(x[:3]), upto="logits").shape
+    (3, 10)
+    """
+    images = check_digit_images(images)
+    checks.choice(upto, "upto", ("features", "logits"))
+    batch_size = checks.integer(batch_size, "batch_size")
+    weights = load_weights() if weights is None else weights
+    missing = set(weight_names()) - set(weights)
+    if missing:
+        raise ValueError(f"weights lacks arrays {sorted(missing)}; expected {weight_names()}")
     outputs = []
     for start in range(0, len(images), batch_size):
         x = images[start:start + batch_size, :, :, None].astype(np.float32)
@@ -213,7 +136,7 @@ def _classifier_forward(images, arrays, upto="features", batch_size=500):
             if spec[0] == "flatten":
                 x = x.reshape(len(x), -1)
                 continue
-            kernel, bias = arrays[f"layer{i}_kernel"], arrays[f"layer{i}_bias"]
+            kernel, bias = weights[f"layer{i}_kernel"], weights[f"layer{i}_bias"]
             i += 1
             if spec[0] == "conv":
                 x = np.maximum(_conv_same(x, kernel, bias, spec[2]), 0)
@@ -227,7 +150,7 @@ def _classifier_forward(images, arrays, upto="features", batch_size=500):
     return np.concatenate(outputs).astype(np.float64)
 
 
-def classifier_features(images):
+def features(images):
     """64-dimensional features of digit images from the course's MNIST classifier.
 
     Parameters
@@ -242,10 +165,10 @@ def classifier_features(images):
     --------
     >>> from helpers.data import load_mnist_sample, to_float
     >>> x, _ = load_mnist_sample("test")
-    >>> classifier_features(to_float(x[:5])).shape
+    >>> features(to_float(x[:5])).shape
     (5, 64)
     """
-    return _classifier_forward(check_digit_images(images), _classifier_arrays(), "features")
+    return forward(images, upto="features")
 
 
 def classify(images):
@@ -260,8 +183,7 @@ def classify(images):
     >>> float(np.mean(classify(to_float(x)) == y)) > 0.9
     True
     """
-    logits = _classifier_forward(check_digit_images(images), _classifier_arrays(), "logits")
-    return np.argmax(logits, axis=1)
+    return np.argmax(forward(images, upto="logits"), axis=1)
 
 
 def class_histogram(images, normalize=True):
@@ -298,8 +220,7 @@ def _features_of(images, name, min_count):
         if len(arr) < min_count:
             raise ValueError(f"{name} has {len(arr)} feature vectors; at least {min_count} are needed")
         return arr.astype(np.float64)
-    feats = check_digit_images(arr, name, min_count)
-    return _classifier_forward(feats, _classifier_arrays(), "features")
+    return forward(check_digit_images(arr, name, min_count), upto="features")
 
 
 def frechet_distance(mu1, cov1, mu2, cov2):
@@ -326,7 +247,7 @@ def fid(real, generated):
     """Course-internal Fréchet distance between two sets of digit images (lower is closer).
 
     Both sets are mapped to the 64 features of the course's MNIST classifier
-    (:func:`classifier_features`), a Gaussian is fitted to each, and
+    (:func:`features`), a Gaussian is fitted to each, and
     :func:`frechet_distance` compares them. Not comparable with Inception FIDs of papers
     (other features, other scale). FID is biased upwards for small sets: compare values
     computed with the same numbers of images only.
@@ -373,10 +294,8 @@ def kid(real, generated, n_subsets=10, subset_size=500, seed=0):
     >>> bool(abs(k_same) < 0.1 * k_noise)
     True
     """
-    if not (isinstance(n_subsets, (int, np.integer)) and n_subsets >= 1):
-        raise ValueError(f"n_subsets must be a positive integer; got {n_subsets!r}")
-    if not (isinstance(subset_size, (int, np.integer)) and subset_size >= 2):
-        raise ValueError(f"subset_size must be an integer >= 2; got {subset_size!r}")
+    checks.integer(n_subsets, "n_subsets")
+    checks.integer(subset_size, "subset_size", minimum=2)
     f1 = _features_of(real, "real", MIN_KID_SAMPLES)
     f2 = _features_of(generated, "generated", MIN_KID_SAMPLES)
     rng = np.random.default_rng(seed)

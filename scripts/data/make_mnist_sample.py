@@ -8,13 +8,14 @@ Split (fixed, no randomness): within each class, in the CSV's row order, the fir
 400 images go to ``train`` and the last 100 to ``test`` -> 4,000 / 1,000, balanced.
 Both splits are stored sorted by their CSV row.
 
-The ``.npz`` is written with a fixed zip timestamp (1980-01-01) and no compression
-variance (deflate level 9), so running this script again gives the same bytes and the
-sha256 listed in ``data/README.md``.
+The ``.npz`` is written by :func:`helpers.data.npz_bytes` with a fixed zip timestamp
+(1980-01-01) and no compression variance (deflate level 9), so running this script again gives
+the same bytes and the sha256 listed in ``data/README.md``; its line in ``data/SHA256SUMS`` is
+rewritten by :func:`helpers.data.update_checksums`, like every script here.
 
 Usage::
 
-    python scripts/make_mnist_sample.py [--check]
+    python scripts/data/make_mnist_sample.py [--check]
 
 ``--check`` rebuilds in memory and compares with the committed file instead of writing.
 """
@@ -24,14 +25,13 @@ from __future__ import annotations
 import argparse
 import gzip
 import hashlib
-import io
 import sys
-import zipfile
 from pathlib import Path
 
 import numpy as np
 
-OUT = Path(__file__).resolve().parent.parent / "data" / "mnist_sample.npz"
+from helpers import config, data
+
 TRAIN_PER_CLASS = 400
 
 
@@ -64,24 +64,10 @@ def split(labels):
     return np.sort(train), np.sort(test)
 
 
-def npz_bytes(arrays: dict) -> bytes:
-    """An .npz archive (readable by ``np.load``) with fixed metadata."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as zf:
-        for name, array in arrays.items():
-            info = zipfile.ZipInfo(name + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            payload = io.BytesIO()
-            np.lib.format.write_array(payload, np.ascontiguousarray(array), allow_pickle=False)
-            zf.writestr(info, payload.getvalue(), compresslevel=9)
-    return buffer.getvalue()
-
-
 def build() -> bytes:
     images, labels = read_csv(csv_path())
     train, test = split(labels)
-    return npz_bytes({
+    return data.npz_bytes({
         "x_train": images[train], "y_train": labels[train],
         "x_test": images[test], "y_test": labels[test],
     })
@@ -90,16 +76,18 @@ def build() -> bytes:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="compare with the committed file")
+    parser.add_argument("--data-dir", type=Path, default=config.data_dir(), help="where to write (default data/)")
     args = parser.parse_args(argv)
-    data = build()
-    digest = hashlib.sha256(data).hexdigest()
+    content = build()
+    digest = hashlib.sha256(content).hexdigest()
+    out = args.data_dir / data.MNIST_SAMPLE_FILE
     if args.check:
-        same = OUT.exists() and OUT.read_bytes() == data
-        print(f"{OUT.name}: {'identical' if same else 'DIFFERENT'} (rebuilt sha256 {digest})")
+        same = out.exists() and out.read_bytes() == content
+        print(f"{out.name}: {'identical' if same else 'DIFFERENT'} (rebuilt sha256 {digest})")
         return 0 if same else 1
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_bytes(data)
-    print(f"wrote {OUT} ({len(data)} bytes), sha256 {digest}")
+    data.write_atomically(out, content)
+    print(f"wrote {out} ({len(content)} bytes)")
+    data.update_checksums([out.name], args.data_dir)
     return 0
 
 
