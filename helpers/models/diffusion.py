@@ -41,6 +41,8 @@ import numpy as np
 import keras
 from keras import layers, ops
 
+from ..training import SeededInitializers, fit_resumable, image_batches, load_model
+
 PACKAGE = "course"
 
 SCHEDULES = ("linear", "cosine", "flow")
@@ -413,18 +415,6 @@ class SinusoidalEmbedding(layers.Layer):
         return {**super().get_config(), "dim": self.dim, "max_frequency": self.max_frequency}
 
 
-class _Init:
-    """Kernel initializers seeded from one stream (the factory's ``seed``), global seeds untouched."""
-
-    def __init__(self, seed):
-        import random
-
-        self._random = random.Random(int(seed))
-
-    def __call__(self):
-        return keras.initializers.GlorotUniform(seed=self._random.randint(1, 10**9))
-
-
 def _res_block(x, emb, channels, init, name):
     """x -> SiLU -> conv3x3 -> + Dense(emb) -> SiLU -> conv3x3, plus the input (1x1 conv if needed)."""
     h = layers.Activation("silu", name=f"{name}_act1")(x)
@@ -487,7 +477,7 @@ def build_unet(channels=(32, 64), blocks=1, n_classes=0, image_shape=(28, 28, 1)
     if h_img % (fold * 2 ** (levels - 1)) or w_img % (fold * 2 ** (levels - 1)):
         raise ValueError(f"image_shape {image_shape} must be divisible by fold * 2^(levels - 1) "
                          f"= {fold * 2 ** (levels - 1)}")
-    init = _Init(seed)
+    init = SeededInitializers.of(seed)
     x_in = keras.Input(image_shape, name="x_t")
     t_in = keras.Input((), name="t")
     inputs = [x_in, t_in]
@@ -551,7 +541,7 @@ def build_mlp(dim=2, hidden=128, depth=3, n_classes=0, seed=0, name="mlp"):
     (None, 2)
     """
     dim = _positive_int(dim, "dim")
-    init = _Init(seed)
+    init = SeededInitializers.of(seed)
     x_in = keras.Input((dim,), name="x_t")
     t_in = keras.Input((), name="t")
     inputs = [x_in, t_in]
@@ -672,7 +662,7 @@ class Diffusion(keras.Model):
         self.ema_network.trainable = False
         self.ema_steps = keras.Variable(0.0, trainable=False, name="ema_steps")
         self.seed_generator = keras.random.SeedGenerator(self.seed)
-        self.loss_tracker = keras.metrics.Mean(name="loss")
+        self.trackers = {"loss": keras.metrics.Mean(name="loss")}
         self._predict_fns = {}
         self.built = True      # both networks are built by their Input layers
 
@@ -704,7 +694,7 @@ class Diffusion(keras.Model):
 
     @property
     def metrics(self):
-        return [self.loss_tracker]
+        return list(self.trackers.values())
 
     def call(self, inputs, training=False):
         """The (trained, not averaged) network's output for ``[x_t, t]`` or ``[x_t, t, labels]``."""
@@ -759,8 +749,8 @@ class Diffusion(keras.Model):
         decay = ops.minimum(self.ema_decay, (1.0 + self.ema_steps) / (10.0 + self.ema_steps))
         for w, e in zip(self.network.weights, self.ema_network.weights):
             e.assign(decay * e + (1.0 - decay) * w)
-        self.loss_tracker.update_state(loss)
-        return {"loss": self.loss_tracker.result()}
+        self.trackers["loss"].update_state(loss)
+        return {name: tracker.result() for name, tracker in self.trackers.items()}
 
     # ---- prediction and sampling
     def _predict_fn(self, use_ema):
@@ -960,8 +950,6 @@ def load_digit_diffusion(path):
     recipe (flow objective, digits in [0, 1]) is :func:`make_digit_diffusion`'s. Loaded with
     ``safe_mode=True``.
     """
-    from ..training import load_model
-
     network = load_model(path, compile=False)
     n_classes = network.get_layer("class_embedding").input_dim - 1 if len(network.inputs) == 3 else 0
     return Diffusion(network, objective="velocity", n_classes=n_classes, name="digit_diffusion")
@@ -981,9 +969,7 @@ def train_digit_diffusion(images, labels, steps, batch_size=64, channels=(32, 64
     -------
     model, history
     """
-    from ..training import fit_resumable
-
-    batches = _image_batches(images, batch_size, labels)
+    batches = image_batches(images, batch_size, labels=labels)
     steps = _positive_int(steps, "steps")
     epochs = -(-steps // (len(np.asarray(images)) // batch_size))
     model = make_digit_diffusion(n_classes=10 if labels is not None else 0, channels=channels,
@@ -993,13 +979,3 @@ def train_digit_diffusion(images, labels, steps, batch_size=64, channels=(32, 64
     history = fit_resumable(model, batches, epochs, checkpoint_dir=checkpoint_dir, checkpoint_every=500,
                             callbacks=callbacks, seed=seed, max_steps=stop, progress=progress)
     return model, history
-
-
-def _image_batches(images, batch_size, labels):
-    from .. import training
-
-    if hasattr(training, "image_batches"):
-        return training.image_batches(images, batch_size, labels=labels)
-    from .gan import image_batches              # before the issue-14 refactor
-
-    return image_batches(images, batch_size, labels=labels)

@@ -7,13 +7,17 @@ sampling time), trained with ``helpers.training.fit_resumable`` on the 4,000 emb
 digits with the settings of ``SHIPPED["diffusion"]`` in ``helpers/models/__init__.py``. Prints the
 lines for ``data/SHA256SUMS``.
 
-A checkpoint in ``artifacts/train_diffusion/`` lets an interrupted run resume; ``--max-steps``
-stops at a given global step, to split the run into parts (the machine the course is built on is
-shared: each part stays under 20 minutes)::
+A checkpoint (``helpers.config.checkpoint_dir("train_diffusion", ...)``, keyed by the settings)
+lets an interrupted run resume; ``--max-steps`` stops at a given global step, to split the run into
+parts (the machine the course is built on is shared: each part stays under 15 minutes)::
 
-    python scripts/train_diffusion.py --max-steps 5000   # part 1 (about 15 minutes on 2 cores)
-    python scripts/train_diffusion.py                    # resumes, finishes, measures, writes data/
-    python scripts/train_diffusion.py --out /tmp/d --steps 300   # a quick trial elsewhere
+    python scripts/data/train_diffusion.py --max-steps 3000   # part 1 (about 9 minutes on 2 cores)
+    python scripts/data/train_diffusion.py --max-steps 6000   # part 2 (resumes)
+    python scripts/data/train_diffusion.py                    # resumes, finishes, measures, writes data/
+    python scripts/data/train_diffusion.py --out /tmp/d --steps 300   # a quick trial elsewhere
+
+``.keras`` files hold a save date, so a retrain changes their checksum even when the weights are
+identical.
 """
 
 from __future__ import annotations
@@ -26,34 +30,31 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
-from helpers import data, metrics, training  # noqa: E402
+from helpers import config, data, digit_metrics  # noqa: E402
 from helpers.models import SHIPPED  # noqa: E402
-from helpers.models import diffusion as D  # noqa: E402
 
 NAME = "diffusion"
 RUN_FILE = "diffusion_run.json"
 
 
-def measure(model, test_features, guidance_values, n=1000, steps=20):
+def measure(model, real, guidance_values, n=1000, steps=20):
     """FID, class shares and sampling time of the finished model (1,000 samples, seed 1)."""
     labels = np.arange(n) % 10
     out = {"steps": steps, "n": n}
     start = time.perf_counter()
     s = model.generate(n=n, steps=steps, seed=1)
-    out["unconditional"] = dict(fid=round(metrics.fid(test_features, s), 2),
+    out["unconditional"] = dict(fid=round(digit_metrics.fid(real, s), 2),
                                 seconds_per_1000=round((time.perf_counter() - start) * 1000 / n, 1),
-                                class_histogram=metrics.class_histogram(s).round(4).tolist())
+                                class_histogram=digit_metrics.class_histogram(s).round(4).tolist())
     out["guided"] = {}
     for w in guidance_values:
         start = time.perf_counter()
         s = model.generate(labels=labels, guidance=w, steps=steps, seed=1)
-        out["guided"][f"{w:g}"] = dict(fid=round(metrics.fid(test_features, s), 2),
-                                       share_requested=round(float(np.mean(metrics.classify(s) == labels)), 4),
+        out["guided"][f"{w:g}"] = dict(fid=round(digit_metrics.fid(real, s), 2),
+                                       share_requested=round(float(np.mean(digit_metrics.classify(s) == labels)), 4),
                                        seconds_per_1000=round((time.perf_counter() - start) * 1000 / n, 1))
     return out
 
@@ -63,20 +64,24 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=settings["steps"], help="total training steps")
     parser.add_argument("--max-steps", type=int, default=None, help="stop at this global step (resume later)")
-    parser.add_argument("--out", type=Path, default=ROOT / "data")
-    parser.add_argument("--checkpoints", type=Path, default=ROOT / "artifacts" / "train_diffusion")
+    parser.add_argument("--out", type=Path, default=config.data_dir(), help="where to write (default data/)")
+    parser.add_argument("--samples", type=int, default=1000, help="samples per measured figure (trials: fewer)")
     args = parser.parse_args()
+    from helpers import training
+    from helpers.models import diffusion as D
 
+    checkpoints = config.checkpoint_dir("train_diffusion", steps=args.steps, batch_size=settings["batch_size"],
+                                        seed=settings["seed"])
     x, y = data.load_mnist_sample("train")
     x = data.to_float(x)
-    test_features = metrics.classifier_features(data.to_float(data.load_mnist_sample("test")[0]))
-    timing_file = args.checkpoints / "timing.json"
+    real = data.to_float(data.load_mnist_sample("test")[0])
+    timing_file = checkpoints / "timing.json"
     timing = json.loads(timing_file.read_text()) if timing_file.is_file() else {"wall": 0.0, "cpu": 0.0, "parts": 0}
     wall, cpu = time.perf_counter(), time.process_time()
     model, history = D.train_digit_diffusion(
         x, y, args.steps, batch_size=settings["batch_size"], channels=tuple(settings["channels"]),
         learning_rate=settings["learning_rate"], p_uncond=settings["p_uncond"], ema=settings["ema"],
-        seed=settings["seed"], checkpoint_dir=args.checkpoints, max_steps=args.max_steps)
+        seed=settings["seed"], checkpoint_dir=checkpoints, max_steps=args.max_steps)
     timing = {"wall": timing["wall"] + time.perf_counter() - wall, "cpu": timing["cpu"] + time.process_time() - cpu,
               "parts": timing["parts"] + 1}
     timing_file.parent.mkdir(parents=True, exist_ok=True)
@@ -87,18 +92,17 @@ def main():
     if step < args.steps:
         print("stopped early (--max-steps): run the script again to resume")
         return
-    figures = measure(model, test_features, settings["report_guidance"])
+    figures = measure(model, real, settings["report_guidance"], n=args.samples)
     run = {"settings": settings, "steps": step, "train_seconds": round(timing["wall"], 1),
            "train_seconds_cpu": round(timing["cpu"], 1), "parts": timing["parts"],
            "guidance": settings["guidance"], "figures": figures,
            "loss_every_100_steps": [round(float(np.mean(history["loss"][i:i + 100])), 4)
                                     for i in range(0, len(history["loss"]), 100)]}
     print(json.dumps(figures, indent=1))
-    path = training.save_model(model.ema_network, args.out / SHIPPED[NAME].file)
-    run_path = args.out / RUN_FILE
-    run_path.write_text(json.dumps(run, indent=1) + "\n")
-    for p in (path, run_path):
-        print(f"{data.sha256_of(p)}  {p.name}")
+    args.out.mkdir(parents=True, exist_ok=True)
+    training.save_model(model.ema_network, args.out / SHIPPED[NAME].file)
+    data.write_atomically(args.out / RUN_FILE, (json.dumps(run, indent=1) + "\n").encode())
+    data.update_checksums([SHIPPED[NAME].file, RUN_FILE], args.out)
 
 
 if __name__ == "__main__":
