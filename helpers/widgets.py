@@ -30,6 +30,7 @@ import time
 
 import numpy as np
 
+from . import checks
 from .plotting import mosaic
 
 __all__ = ["new_figure", "Panel", "histogram_bars", "set_bar_heights", "snapshots", "noise_explorer",
@@ -368,18 +369,10 @@ def noise_explorer(image, rng=0, max_level=0.5, bins=80, render=True):
 # --------------------------------------------------------------------------- notebook 06
 
 
-def _digit_row(images, n_rows):
-    """Tile (n, 28, 28) images into ``n_rows`` rows side by side."""
-    images = np.asarray(images)
-    per_row = -(-len(images) // n_rows)
-    rows = [np.hstack(list(images[r * per_row:(r + 1) * per_row])) for r in range(n_rows)]
-    return np.vstack(rows)
-
-
 def forward_process_explorer(images, seed=0, schedules=("linear", "cosine", "flow"), bins=60, render=True):
     """Panel: time ``t`` and noise schedule; noisy digits ``x_t``, their pixel histogram and the SNR.
 
-    Shows ``x_t = alpha(t) x_0 + sigma(t) eps`` (:func:`helpers.models.diffusion.q_sample`) for the
+    Shows ``x_t = alpha(t) x_0 + sigma(t) eps`` (:func:`helpers.diffusion_process.q_sample`) for the
     given digits mapped to [-1, 1], with one fixed noise draw (so moving ``t`` fades one pattern
     in, instead of flickering). Pixels are drawn on the fixed scale [-1, 1] (black to white);
     values beyond it are shown saturated, and the histogram shows all of them.
@@ -390,7 +383,7 @@ def forward_process_explorer(images, seed=0, schedules=("linear", "cosine", "flo
     seed : int
         Seed of the noise draw, reused at every update.
     schedules : sequence of str
-        Names offered by the dropdown (see :data:`helpers.models.diffusion.SCHEDULES`).
+        Names offered by the dropdown (see :data:`helpers.diffusion_process.SCHEDULES`).
     render : bool
         See :class:`Panel`.
 
@@ -408,26 +401,25 @@ def forward_process_explorer(images, seed=0, schedules=("linear", "cosine", "flo
     """
     import ipywidgets as widgets
 
-    from .metrics import check_digit_images
-    from .models.diffusion import SCHEDULES, alpha_sigma, q_sample, signal_to_noise
+    from .data import check_digit_images
+    from .diffusion_process import SCHEDULES, alpha_sigma, q_sample, signal_to_noise
 
     x0 = check_digit_images(images, "images") * 2.0 - 1.0
     if len(x0) > 16:
         raise ValueError(f"images holds {len(x0)} digits; at most 16 fit the panel")
     schedules = list(schedules)
+    if not schedules:
+        raise ValueError("schedules must name at least one schedule")
     for name in schedules:
-        if name not in SCHEDULES:
-            raise ValueError(f"schedules must name entries of {list(SCHEDULES)}; got {name!r}")
-    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
-        raise TypeError(f"seed must be an int (reused at every update); got {seed!r}")
-    noise = np.random.default_rng(seed).standard_normal(x0.shape)
-    n_rows = 1 if len(x0) <= 8 else 2
+        checks.choice(name, "schedules", SCHEDULES)
+    noise = np.random.default_rng(checks.integer(seed, "seed", minimum=0)).standard_normal(x0.shape)
+    ncols = 8
     edges = np.linspace(-3.0, 3.0, int(bins) + 1)
 
-    fig = new_figure((9.0, 2.9 if n_rows == 1 else 3.6))
+    fig = new_figure((9.0, 2.9 if len(x0) <= ncols else 3.6))
     ax_img = fig.add_axes([0.01, 0.04, 0.62, 0.8])
     ax_hist = fig.add_axes([0.69, 0.17, 0.29, 0.67])
-    artist = ax_img.imshow(_digit_row(x0, n_rows), cmap="gray", vmin=-1.0, vmax=1.0, interpolation="nearest")
+    artist = ax_img.imshow(mosaic(x0, ncols), cmap="gray", vmin=-1.0, vmax=1.0, interpolation="nearest")
     ax_img.set_axis_off()
     bars = histogram_bars(ax_hist, edges, color="tab:blue", alpha=0.8)
     ax_hist.set_xlim(edges[0], edges[-1])
@@ -438,7 +430,7 @@ def forward_process_explorer(images, seed=0, schedules=("linear", "cosine", "flo
 
     def update(t, schedule):
         x_t = q_sample(x0, t, schedule, noise=noise)
-        artist.set_data(_digit_row(x_t, n_rows))
+        artist.set_data(mosaic(x_t, ncols))
         set_bar_heights(bars, np.histogram(x_t, edges)[0] / x_t.size)
         alpha, sigma = (float(v) for v in alpha_sigma(t, schedule))
         snr = float(signal_to_noise(t, schedule))
@@ -453,7 +445,7 @@ def forward_process_explorer(images, seed=0, schedules=("linear", "cosine", "flo
     return Panel(fig, controls, update, animated=[artist, *bars, title], render=render)
 
 
-def precomputed_explorer(pictures, controls, describe, n_rows=2, figsize=(9.0, 2.6), render=True):
+def precomputed_explorer(pictures, controls, describe, ncols=10, figsize=(9.0, 2.6), render=True):
     """Panel that re-shows precomputed digit grids: one grid per combination of control values.
 
     Nothing is computed when a control moves: the update looks the grid up, so it is as fast as
@@ -463,13 +455,13 @@ def precomputed_explorer(pictures, controls, describe, n_rows=2, figsize=(9.0, 2
     ----------
     pictures : dict
         Maps a tuple of control values (in the order of ``controls``) to float images in [0, 1],
-        shape (n, H, W).
+        shape (n, H, W) or (n, H, W, 1) (values outside [0, 1] are refused, not clipped).
     controls : dict of str -> ipywidgets widget
     describe : callable
         ``describe(**values) -> str``: the title for the current values (put the numbers there,
         so :func:`snapshots` shows them).
-    n_rows : int
-        Rows of the image grid.
+    ncols : int
+        Images per row of the grid (:func:`helpers.plotting.mosaic`).
 
     Returns
     -------
@@ -493,12 +485,16 @@ def precomputed_explorer(pictures, controls, describe, n_rows=2, figsize=(9.0, 2
         key = key if isinstance(key, tuple) else (key,)
         if len(key) != len(names):
             raise ValueError(f"pictures keys must be tuples of {len(names)} values ({names}); got {key!r}")
-        images = np.asarray(images, dtype=np.float32)
+        images = np.asarray(images)
+        if not np.issubdtype(images.dtype, np.floating):
+            raise TypeError(f"pictures[{key!r}] must hold float images in [0, 1]; got dtype {images.dtype}")
+        if images.size == 0 or not np.isfinite(images).all() or images.min() < 0 or images.max() > 1:
+            raise ValueError(f"pictures[{key!r}] must hold finite float images in [0, 1] (nothing is clipped)")
         if images.ndim == 4 and images.shape[-1] == 1:
             images = images[..., 0]
         if images.ndim != 3:
             raise ValueError(f"pictures[{key!r}] must have shape (n, H, W); got {images.shape}")
-        grids[key] = np.clip(_digit_row(images, n_rows), 0.0, 1.0)
+        grids[key] = mosaic(images, ncols)
     shapes = {g.shape for g in grids.values()}
     if len(shapes) != 1:
         raise ValueError(f"every entry of pictures must tile to the same size; got {sorted(shapes)}")

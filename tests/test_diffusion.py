@@ -171,7 +171,7 @@ def test_saves_and_loads_with_safe_mode(tmp_path):
     (dict(labels=[1.5, 3.0]), ValueError, "labels must be 2 integers"),
     (dict(n=2, guidance=3.0), ValueError, "guidance needs labels"),
     (dict(noise=np.zeros((2, 32, 32, 1))), ValueError, "noise must be finite with shape (n,) + (28, 28, 1)"),
-    (dict(n=2, sampler="dpm++"), ValueError, "sampler must be one of"),
+    (dict(n=2, sampler="dpm++"), ValueError, "sampler='dpm++' is not valid"),
 ])
 def test_bad_sampling_arguments_are_refused(conditional_model, kwargs, error, words):
     model = conditional_model
@@ -182,7 +182,7 @@ def test_bad_sampling_arguments_are_refused(conditional_model, kwargs, error, wo
 
 @pytest.mark.parametrize("call, words", [
     (lambda: D.alpha_sigma(1.5), "t must lie in [0, 1]"),
-    (lambda: D.alpha_sigma(0.5, "quadratic"), "schedule must be one of"),
+    (lambda: D.alpha_sigma(0.5, "quadratic"), "schedule='quadratic' is not valid"),
     (lambda: D.Diffusion(tiny_unet(), objective="eps", schedule="flow"), "does not go with"),
     (lambda: D.Diffusion(tiny_unet(), n_classes=10), "network takes 2 inputs"),
     (lambda: D.Diffusion(tiny_unet(), p_uncond=1.0), "p_uncond must be < 1"),
@@ -209,6 +209,7 @@ def test_bad_training_images_are_refused(bad, error, words):
 
 
 def test_forward_process_panel_shows_the_closed_form():
+    from helpers.plotting import mosaic
     from helpers.widgets import forward_process_explorer
 
     digits = np.random.default_rng(0).random((4, 28, 28)).astype("float32")
@@ -217,13 +218,14 @@ def test_forward_process_panel_shows_the_closed_form():
     noise = np.random.default_rng(3).standard_normal((4, 28, 28))
     want = D.q_sample(digits * 2 - 1, 0.4, "cosine", noise=noise)
     shown = np.asarray(panel.fig.axes[0].images[0].get_array())
-    np.testing.assert_allclose(shown, np.hstack(list(want)), atol=1e-6)
+    np.testing.assert_allclose(shown, mosaic(want, 8), atol=1e-6)
     assert "t = 0.40" in panel.fig.texts[0].get_text()
 
 
 def test_precomputed_panel_shows_the_picture_of_its_setting():
     import ipywidgets as widgets
 
+    from helpers.plotting import mosaic
     from helpers.widgets import precomputed_explorer
 
     pictures = {(k, w): np.full((4, 28, 28), (k + w) / 10) for k in range(3) for w in (0.0, 1.0)}
@@ -231,7 +233,9 @@ def test_precomputed_panel_shows_the_picture_of_its_setting():
                                             "w": widgets.SelectionSlider(options=(0.0, 1.0), value=0.0)},
                                  lambda k, w: f"{k}/{w}", render=False)
     panel.set(k=2, w=1.0)
-    assert np.allclose(panel.fig.axes[0].images[0].get_array(), 0.3)
+    np.testing.assert_array_equal(panel.fig.axes[0].images[0].get_array(), mosaic(pictures[(2, 1.0)], 10))
     assert panel.fig.texts[0].get_text() == "2/1.0"
     with pytest.raises(ValueError, match="keys must be tuples of 2 values"):
         precomputed_explorer({(0,): np.zeros((4, 28, 28))}, panel.controls, str, render=False)
+    with pytest.raises(ValueError, match=r"in \[0, 1\] \(nothing is clipped\)"):
+        precomputed_explorer({(0, 0.0): np.full((4, 28, 28), 1.5)}, panel.controls, str, render=False)

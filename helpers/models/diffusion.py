@@ -2,12 +2,9 @@
 
 The pieces, in the order notebook 06 uses them:
 
-- **Forward process** (NumPy): :func:`alpha_sigma` gives the closed form
-  ``q(x_t | x_0) = N(alpha(t) x_0, sigma(t)^2 I)`` of the noise schedules ``"linear"``
-  (DDPM's betas 1e-4 ... 0.02 over 1,000 steps, as a continuous function of ``t`` in [0, 1]),
-  ``"cosine"`` (``alpha = cos(theta)``, ``sigma = sin(theta)``) and ``"flow"`` (the
-  rectified-flow / flow-matching interpolation ``x_t = (1 - t) x_0 + t eps``);
-  :func:`q_sample` draws ``x_t``; :func:`signal_to_noise` is ``alpha^2 / sigma^2``.
+- **Forward process, samplers, exact denoiser** (NumPy, in :mod:`helpers.diffusion_process`
+  and importable from here too): :func:`alpha_sigma` and :func:`q_sample` for the schedules
+  ``"linear"``, ``"cosine"`` and ``"flow"``; :func:`sample_loop`; :func:`mixture_denoiser`.
 - **Networks**: :func:`build_unet` (a small U-Net for 28x28 digits with a time embedding,
   skip connections and an optional class embedding whose extra "no class" token serves
   classifier-free guidance) and :func:`build_mlp` (for 1-D/2-D toy data).
@@ -17,14 +14,11 @@ The pieces, in the order notebook 06 uses them:
   moving average (EMA) of its weights, and :meth:`Diffusion.generate`. It trains with
   :func:`helpers.training.fit_resumable` (progress bar, live samples, exact resume) and saves
   as a ``.keras`` file loaded with ``safe_mode=True``.
-- **Samplers** (NumPy loops around any denoiser): ``"ddpm"`` (ancestral: a fresh Gaussian
-  draw at every step), ``"ddim"`` (deterministic, any number of steps), ``"euler"`` and
-  ``"heun"`` (first- and second-order solvers of the probability-flow ODE; for the flow
-  schedule Euler and DDIM are the same update). Classifier-free guidance with a scale ``w``:
+- **Sampling** (:meth:`Diffusion.generate`): the samplers of :func:`sample_loop` (``"ddpm"``,
+  ``"ddim"``, ``"euler"``, ``"heun"``; for the flow schedule Euler and DDIM are the same
+  update) with classifier-free guidance of scale ``w``:
   ``prediction = unconditional + w (conditional - unconditional)``; ``w = 0`` is unconditional
   sampling, ``w = 1`` plain conditional sampling. All randomness comes from a seed.
-- **Exact denoiser** of a Gaussian mixture, :func:`mixture_denoiser`: the best possible
-  network for toy data, used to test the samplers and to draw the true score field.
 
 Data are mapped to [-1, 1] for images (``value_range=(0, 1)``); samples are mapped back.
 All randomness during training comes from the model's own ``keras.random.SeedGenerator``,
@@ -34,115 +28,22 @@ so a run resumed from a checkpoint continues exactly (see :mod:`helpers.training
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
 import keras
 from keras import layers, ops
 
+from .. import checks
+from ..diffusion_process import (COSINE_ALPHA_END, LINEAR_BETA, SAMPLERS, SCHEDULES, alpha_sigma,  # noqa: F401
+                                alpha_sigma_derivatives, flow_interpolate, mixture_denoiser, q_sample,
+                                sample_loop, signal_to_noise, time_grid)
 from ..training import SeededInitializers, fit_resumable, image_batches, load_model
 
 PACKAGE = "course"
 
-SCHEDULES = ("linear", "cosine", "flow")
 OBJECTIVES = ("eps", "x0", "v", "velocity")
-SAMPLERS = ("ddpm", "ddim", "euler", "heun")
 TIME_SAMPLING = ("uniform", "logit_normal")
-
-#: DDPM's linear betas (Ho et al. 2020): 1e-4 ... 0.02 over 1,000 steps, i.e. beta(t) = T * that.
-LINEAR_BETA = (0.1, 20.0)
-#: The cosine schedule stops at alpha(1) = this value (as small as the linear schedule's end).
-COSINE_ALPHA_END = float(np.exp(-0.25 * (LINEAR_BETA[0] + LINEAR_BETA[1])))
-
-
-# --------------------------------------------------------------------------- checks
-
-
-def _choice(value, name, options):
-    if not isinstance(value, str) or value not in options:
-        raise ValueError(f"{name} must be one of {list(options)}; got {value!r}")
-    return value
-
-
-def _positive_int(value, name, minimum=1):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or value < minimum:
-        what = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
-        raise ValueError(f"{name} must be {what}; got {value!r}")
-    return int(value)
-
-
-def _finite(value, name, low=None, high=None):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number; got {value!r}")
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be finite; got {value}")
-    if (low is not None and value < low) or (high is not None and value > high):
-        raise ValueError(f"{name} must lie in [{low}, {high}]; got {value:g}")
-    return value
-
-
-def _times(t, name="t"):
-    t = np.asarray(t, dtype=np.float64)
-    if not np.isfinite(t).all() or t.size and (t.min() < 0 or t.max() > 1):
-        raise ValueError(f"{name} must lie in [0, 1]")
-    return t
-
-
-# --------------------------------------------------------------------------- schedules
-
-
-def alpha_sigma(t, schedule="cosine"):
-    """Signal and noise scales ``alpha(t)``, ``sigma(t)`` of ``q(x_t | x_0) = N(alpha x_0, sigma^2 I)``.
-
-    Parameters
-    ----------
-    t : float or array_like in [0, 1]
-        Time: 0 is clean data, 1 is (almost) pure noise.
-    schedule : {"linear", "cosine", "flow"}
-        ``"linear"``: DDPM's betas as a continuous function, ``alpha^2 = exp(-int_0^t beta)``
-        with ``beta(t) = 0.1 + 19.9 t``, ``sigma^2 = 1 - alpha^2`` (variance preserving).
-        ``"cosine"``: ``alpha = cos(theta)``, ``sigma = sin(theta)``, ``theta = t arccos(a_end)``
-        with ``a_end`` = the linear schedule's final alpha (variance preserving).
-        ``"flow"``: ``alpha = 1 - t``, ``sigma = t`` (rectified flow / flow matching).
-
-    Returns
-    -------
-    alpha, sigma : ndarray of float64 (same shape as ``t``)
-
-    Examples
-    --------
-    >>> a, s = alpha_sigma([0.0, 0.5, 1.0], "flow")
-    >>> a.tolist(), s.tolist()
-    ([1.0, 0.5, 0.0], [0.0, 0.5, 1.0])
-    >>> a, s = alpha_sigma(0.3, "linear")
-    >>> round(float(a**2 + s**2), 12)
-    1.0
-    """
-    _choice(schedule, "schedule", SCHEDULES)
-    t = _times(t)
-    if schedule == "flow":
-        return 1.0 - t, t.copy()
-    if schedule == "cosine":
-        theta = t * math.acos(COSINE_ALPHA_END)
-        return np.cos(theta), np.sin(theta)
-    b0, b1 = LINEAR_BETA
-    alpha = np.exp(-0.5 * (b0 * t + 0.5 * (b1 - b0) * t * t))
-    return alpha, np.sqrt(np.maximum(1.0 - alpha * alpha, 0.0))
-
-
-def _alpha_sigma_derivatives(t, schedule):
-    """d alpha / dt and d sigma / dt (for the ODE samplers); t > 0."""
-    alpha, sigma = alpha_sigma(t, schedule)
-    if schedule == "flow":
-        return -np.ones_like(alpha), np.ones_like(sigma)
-    if schedule == "cosine":
-        rate = math.acos(COSINE_ALPHA_END)
-        return -rate * sigma, rate * alpha
-    b0, b1 = LINEAR_BETA
-    d_alpha = -0.5 * (b0 + (b1 - b0) * t) * alpha
-    return d_alpha, -alpha * d_alpha / sigma
 
 
 def _alpha_sigma_tensor(t, schedule):
@@ -155,233 +56,6 @@ def _alpha_sigma_tensor(t, schedule):
     b0, b1 = LINEAR_BETA
     alpha = ops.exp(-0.5 * (b0 * t + 0.5 * (b1 - b0) * t * t))
     return alpha, ops.sqrt(ops.maximum(1.0 - alpha * alpha, 0.0))
-
-
-def signal_to_noise(t, schedule="cosine"):
-    """Signal-to-noise ratio ``alpha(t)^2 / sigma(t)^2`` (``inf`` at ``t = 0``).
-
-    Examples
-    --------
-    >>> float(signal_to_noise(0.5, "flow"))
-    1.0
-    """
-    alpha, sigma = alpha_sigma(t, schedule)
-    with np.errstate(divide="ignore"):
-        return alpha**2 / sigma**2
-
-
-def q_sample(x0, t, schedule="cosine", noise=None, rng=None):
-    """Draw ``x_t ~ q(x_t | x_0)`` in one step: ``alpha(t) x_0 + sigma(t) eps``.
-
-    Parameters
-    ----------
-    x0 : array_like of float, shape (N, ...)
-        Clean data (images already mapped to [-1, 1]).
-    t : float or array_like of shape (N,)
-        One time for all, or one per sample, in [0, 1].
-    schedule : {"linear", "cosine", "flow"}
-    noise : array_like, optional
-        ``eps`` of the same shape as ``x0`` (drawn from ``rng`` if omitted).
-    rng : int or numpy.random.Generator, optional
-
-    Returns
-    -------
-    ndarray of float64
-
-    Examples
-    --------
-    >>> x0 = np.ones((2, 3))
-    >>> q_sample(x0, 0.5, "flow", noise=np.zeros((2, 3))).tolist()
-    [[0.5, 0.5, 0.5], [0.5, 0.5, 0.5]]
-    """
-    x0 = np.asarray(x0, dtype=np.float64)
-    if x0.ndim < 1 or x0.size == 0 or not np.isfinite(x0).all():
-        raise ValueError(f"x0 must be a finite, non-empty array of shape (N, ...); got shape {x0.shape}")
-    alpha, sigma = alpha_sigma(t, schedule)
-    if alpha.ndim not in (0, 1) or (alpha.ndim == 1 and alpha.shape[0] != x0.shape[0]):
-        raise ValueError(f"t must be one number or one per sample ({x0.shape[0]}); got shape {alpha.shape}")
-    if noise is None:
-        noise = np.random.default_rng(rng).standard_normal(x0.shape)
-    noise = np.asarray(noise, dtype=np.float64)
-    if noise.shape != x0.shape:
-        raise ValueError(f"noise must have the shape of x0 {x0.shape}; got {noise.shape}")
-    expand = (slice(None),) + (None,) * (x0.ndim - 1)
-    if alpha.ndim == 1:
-        alpha, sigma = alpha[expand], sigma[expand]
-    return alpha * x0 + sigma * noise
-
-
-def flow_interpolate(x0, noise, t):
-    """The flow-matching path ``x_t = (1 - t) x_0 + t eps`` (``q_sample`` with ``schedule="flow"``).
-
-    Its velocity ``d x_t / dt = eps - x_0`` is what a flow-matching network learns to predict.
-
-    Examples
-    --------
-    >>> flow_interpolate(np.zeros(2), np.ones(2), 0.25).tolist()
-    [0.25, 0.25]
-    """
-    x0 = np.asarray(x0, dtype=np.float64)
-    noise = np.asarray(noise, dtype=np.float64)
-    if x0.shape != noise.shape:
-        raise ValueError(f"x0 and noise must have the same shape; got {x0.shape} and {noise.shape}")
-    t = float(_times(t))
-    return (1.0 - t) * x0 + t * noise
-
-
-# --------------------------------------------------------------------------- exact denoiser
-
-
-def mixture_denoiser(means, stds, weights=None, schedule="cosine"):
-    """The exact denoiser ``E[x_0 | x_t]`` of a Gaussian mixture with isotropic components.
-
-    If ``x_0 ~ sum_k w_k N(mu_k, s_k^2 I)`` then ``x_t = alpha x_0 + sigma eps`` is the mixture
-    ``sum_k w_k N(alpha mu_k, (alpha^2 s_k^2 + sigma^2) I)`` and the posterior mean of ``x_0``
-    is a responsibility-weighted sum of per-component Wiener estimates. No network can do
-    better; the samplers driven by it must reproduce the mixture (the tests check that).
-
-    Parameters
-    ----------
-    means : array_like, shape (K, d)
-    stds : array_like, shape (K,)
-        Standard deviation of each component (per coordinate), > 0.
-    weights : array_like, shape (K,), optional
-        Mixture weights (default equal); normalised here.
-    schedule : {"linear", "cosine", "flow"}
-
-    Returns
-    -------
-    callable ``denoise(x_t, t) -> (x0_hat, eps_hat)``
-        ``x_t`` of shape (N, d), ``t`` a float in (0, 1]. Also has ``.score(x_t, t)``, the
-        gradient of ``log p_t(x_t)`` (``= -eps_hat / sigma``).
-
-    Examples
-    --------
-    >>> denoise = mixture_denoiser([[-2.0], [2.0]], [0.5, 0.5], schedule="flow")
-    >>> x0_hat, eps_hat = denoise(np.array([[1.9]]), 0.01)
-    >>> bool(abs(x0_hat[0, 0] - 1.9) < 0.05)
-    True
-    """
-    _choice(schedule, "schedule", SCHEDULES)
-    mu = np.asarray(means, dtype=np.float64)
-    if mu.ndim != 2 or len(mu) == 0 or not np.isfinite(mu).all():
-        raise ValueError(f"means must be a finite array of shape (K, d); got shape {mu.shape}")
-    s = np.asarray(stds, dtype=np.float64)
-    if s.shape != (len(mu),) or not (np.isfinite(s).all() and (s > 0).all()):
-        raise ValueError(f"stds must be {len(mu)} positive numbers; got {np.asarray(stds).tolist()}")
-    w = np.full(len(mu), 1.0 / len(mu)) if weights is None else np.asarray(weights, dtype=np.float64)
-    if w.shape != (len(mu),) or not (np.isfinite(w).all() and (w >= 0).all() and w.sum() > 0):
-        raise ValueError(f"weights must be {len(mu)} non-negative numbers with a positive sum")
-    w = w / w.sum()
-    d = mu.shape[1]
-
-    def posterior(x, t):
-        x = np.asarray(x, dtype=np.float64)
-        if x.ndim != 2 or x.shape[1] != d:
-            raise ValueError(f"x_t must have shape (N, {d}); got {x.shape}")
-        alpha, sigma = (float(v) for v in alpha_sigma(t, schedule))
-        var = alpha**2 * s**2 + sigma**2                                  # (K,)
-        diff = x[:, None, :] - alpha * mu[None]                           # (N, K, d)
-        log_r = np.log(w) - 0.5 * d * np.log(var) - 0.5 * (diff**2).sum(-1) / var
-        log_r -= log_r.max(axis=1, keepdims=True)
-        r = np.exp(log_r)
-        r /= r.sum(axis=1, keepdims=True)                                 # responsibilities
-        # per component: E[x0 | x_t, k] = mu_k + alpha s_k^2 / var_k (x_t - alpha mu_k)
-        x0_k = mu[None] + (alpha * s**2 / var)[None, :, None] * diff
-        score_k = -diff / var[None, :, None]
-        return (r[..., None] * x0_k).sum(1), (r[..., None] * score_k).sum(1), alpha, sigma
-
-    def denoise(x, t):
-        x0, score, alpha, sigma = posterior(x, t)
-        return x0, -sigma * score
-
-    denoise.score = lambda x, t: posterior(x, t)[1]
-    return denoise
-
-
-# --------------------------------------------------------------------------- samplers
-
-
-def time_grid(steps, t_start=1.0):
-    """The ``steps + 1`` times a sampler visits: ``t_start, ..., 0``, equally spaced."""
-    steps = _positive_int(steps, "steps")
-    t_start = _finite(t_start, "t_start", 0.0, 1.0)
-    if t_start == 0:
-        raise ValueError("t_start must be > 0")
-    return np.linspace(t_start, 0.0, steps + 1)
-
-
-def sample_loop(denoise, x, steps, sampler="ddim", schedule="cosine", seed=0, t_start=1.0,
-                clip_x0=None, trajectory=False):
-    """Run a sampler from ``x`` at time ``t_start`` down to ``t = 0`` (NumPy).
-
-    Parameters
-    ----------
-    denoise : callable ``(x_t, t) -> (x0_hat, eps_hat)``
-        A trained model's prediction (:meth:`Diffusion.denoise`) or :func:`mixture_denoiser`.
-    x : ndarray, shape (N, ...)
-        The starting point: ``sigma(t_start) * N(0, I)`` noise (pure noise for ``t_start=1``).
-    steps : int
-        Number of steps (network evaluations: ``steps`` for ddpm/ddim/euler, ``2 steps - 1``
-        for heun).
-    sampler : {"ddpm", "ddim", "euler", "heun"}
-    schedule : {"linear", "cosine", "flow"}
-    seed : int
-        Seeds the fresh noise of the ``"ddpm"`` sampler.
-    clip_x0 : (low, high), optional
-        Clip the denoised estimate ``x0_hat`` to this range at every step (DDPM/DDIM practice
-        for images; None: never).
-    trajectory : bool
-        Also return every intermediate ``x`` (shape (steps + 1, N, ...)).
-
-    Returns
-    -------
-    ndarray (the samples at ``t = 0``), or (samples, trajectory)
-    """
-    _choice(sampler, "sampler", SAMPLERS)
-    _choice(schedule, "schedule", SCHEDULES)
-    ts = time_grid(steps, t_start)
-    rng = np.random.default_rng(seed)
-    x = np.asarray(x, dtype=np.float64)
-    path = [x] if trajectory else None
-
-    def predict(x, t):
-        x0, eps = denoise(x, t)
-        x0, eps = np.asarray(x0, np.float64), np.asarray(eps, np.float64)
-        if clip_x0 is not None:
-            alpha, sigma = (float(v) for v in alpha_sigma(t, schedule))
-            x0 = np.clip(x0, *clip_x0)
-            eps = (x - alpha * x0) / sigma            # keep the pair consistent with x_t
-        return x0, eps
-
-    for i in range(steps):
-        t, s = float(ts[i]), float(ts[i + 1])
-        x0, eps = predict(x, t)
-        a_s, s_s = (float(v) for v in alpha_sigma(s, schedule))
-        if sampler == "ddim":
-            x = a_s * x0 + s_s * eps
-        elif sampler == "ddpm":
-            a_t, s_t = (float(v) for v in alpha_sigma(t, schedule))
-            if s == 0:
-                x = x0
-            else:
-                # Gaussian posterior q(x_s | x_t, x_0 = x0_hat) (Ho et al. 2020, eq. 7)
-                a_ts = a_t / a_s
-                var_ts = s_t**2 - a_ts**2 * s_s**2
-                mean = (a_ts * s_s**2 / s_t**2) * x + (a_s * var_ts / s_t**2) * x0
-                x = mean + math.sqrt(max(var_ts * s_s**2 / s_t**2, 0.0)) * rng.standard_normal(x.shape)
-        else:
-            da, ds = (float(v) for v in _alpha_sigma_derivatives(t, schedule))
-            slope = da * x0 + ds * eps                 # dx/dt of the probability-flow ODE
-            x_next = x + (s - t) * slope
-            if sampler == "heun" and s > 0:
-                x0_n, eps_n = predict(x_next, s)
-                da_n, ds_n = (float(v) for v in _alpha_sigma_derivatives(s, schedule))
-                x_next = x + (s - t) * 0.5 * (slope + da_n * x0_n + ds_n * eps_n)
-            x = x_next
-        if trajectory:
-            path.append(x)
-    return (x, np.stack(path)) if trajectory else x
 
 
 # --------------------------------------------------------------------------- networks
@@ -397,10 +71,10 @@ class SinusoidalEmbedding(layers.Layer):
 
     def __init__(self, dim=32, max_frequency=1000.0, **kwargs):
         super().__init__(**kwargs)
-        self.dim = _positive_int(dim, "dim")
+        self.dim = checks.integer(dim, "dim")
         if self.dim % 2:
             raise ValueError(f"dim must be even; got {dim}")
-        self.max_frequency = _finite(max_frequency, "max_frequency", 1.0)
+        self.max_frequency = checks.real(max_frequency, "max_frequency", 1.0)
 
     def call(self, t):
         t = ops.reshape(ops.cast(t, "float32"), (-1, 1))
@@ -466,12 +140,12 @@ def build_unet(channels=(32, 64), blocks=1, n_classes=0, image_shape=(28, 28, 1)
     >>> [tuple(i.shape) for i in net.inputs]
     [(None, 28, 28, 1), (None,), (None,)]
     """
-    channels = tuple(_positive_int(c, "channels") for c in channels)
+    channels = tuple(checks.integer(c, "channels") for c in channels)
     if not channels:
         raise ValueError("channels must name at least one level")
-    blocks = _positive_int(blocks, "blocks")
-    n_classes = _positive_int(n_classes, "n_classes", minimum=0)
-    fold = _positive_int(fold, "fold")
+    blocks = checks.integer(blocks, "blocks")
+    n_classes = checks.integer(n_classes, "n_classes", minimum=0)
+    fold = checks.integer(fold, "fold")
     h_img, w_img = image_shape[:2]
     levels = len(channels)
     if h_img % (fold * 2 ** (levels - 1)) or w_img % (fold * 2 ** (levels - 1)):
@@ -540,7 +214,7 @@ def build_mlp(dim=2, hidden=128, depth=3, n_classes=0, seed=0, name="mlp"):
     >>> build_mlp(2).output.shape
     (None, 2)
     """
-    dim = _positive_int(dim, "dim")
+    dim = checks.integer(dim, "dim")
     init = SeededInitializers.of(seed)
     x_in = keras.Input((dim,), name="x_t")
     t_in = keras.Input((), name="t")
@@ -550,7 +224,7 @@ def build_mlp(dim=2, hidden=128, depth=3, n_classes=0, seed=0, name="mlp"):
         y_in = keras.Input((), dtype="int32", name="label")
         inputs.append(y_in)
         h = layers.Concatenate(name="with_class")([h, layers.Embedding(n_classes + 1, 8, name="class_embedding")(y_in)])
-    for i in range(_positive_int(depth, "depth")):
+    for i in range(checks.integer(depth, "depth")):
         h = layers.Dense(hidden, activation="silu", kernel_initializer=init(), name=f"dense{i}")(h)
     out = layers.Dense(dim, kernel_initializer="zeros", name="out")(h)
     return keras.Model(inputs, out, name=name)
@@ -629,28 +303,28 @@ class Diffusion(keras.Model):
                  ema=0.999, time_sampling="logit_normal", loss="mse", value_range=(0.0, 1.0), seed=0,
                  **kwargs):
         super().__init__(**kwargs)
-        self.objective = _choice(objective, "objective", OBJECTIVES)
+        self.objective = checks.choice(objective, "objective", OBJECTIVES)
         if schedule is None:
             schedule = "flow" if objective == "velocity" else "cosine"
-        self.schedule = _choice(schedule, "schedule", SCHEDULES)
+        self.schedule = checks.choice(schedule, "schedule", SCHEDULES)
         if (objective == "velocity") != (schedule == "flow"):
             raise ValueError(f"objective {objective!r} does not go with schedule {schedule!r}: "
                              "'velocity' is the flow schedule's target; 'eps', 'x0' and 'v' use "
                              "'linear' or 'cosine'")
-        self.n_classes = _positive_int(n_classes, "n_classes", minimum=0)
-        self.p_uncond = _finite(p_uncond, "p_uncond", 0.0, 1.0)
+        self.n_classes = checks.integer(n_classes, "n_classes", minimum=0)
+        self.p_uncond = checks.real(p_uncond, "p_uncond", 0.0, 1.0)
         if self.p_uncond == 1.0:
             raise ValueError("p_uncond must be < 1 (1 would never show the network a class)")
-        self.ema_decay = _finite(ema, "ema", 0.0, 0.99999)
-        self.time_sampling = _choice(time_sampling, "time_sampling", TIME_SAMPLING)
-        self.loss_kind = _choice(loss, "loss", ("mse", "mae"))
+        self.ema_decay = checks.real(ema, "ema", 0.0, 0.99999)
+        self.time_sampling = checks.choice(time_sampling, "time_sampling", TIME_SAMPLING)
+        self.loss_kind = checks.choice(loss, "loss", ("mse", "mae"))
         if value_range is not None:
-            low, high = (_finite(v, "value_range") for v in value_range)
+            low, high = (checks.real(v, "value_range") for v in value_range)
             if not high > low:
                 raise ValueError(f"value_range must be (low, high) with low < high; got {value_range}")
             value_range = (low, high)
         self.value_range = value_range
-        self.seed = _positive_int(seed, "seed", minimum=0)
+        self.seed = checks.integer(seed, "seed", minimum=0)
         self.network = network
         n_inputs = len(network.inputs)
         if n_inputs != (3 if self.n_classes else 2):
@@ -789,9 +463,9 @@ class Diffusion(keras.Model):
         with ``guidance_interval=(low, high)`` only at times ``low <= t <= high``, and the plain
         conditional prediction (one call) elsewhere (Kynkäänniemi et al. 2024).
         """
-        guidance = _finite(guidance, "guidance")
+        guidance = checks.real(guidance, "guidance")
         if guidance_interval is not None:
-            low, high = (_finite(v, "guidance_interval", 0.0, 1.0) for v in guidance_interval)
+            low, high = (checks.real(v, "guidance_interval", 0.0, 1.0) for v in guidance_interval)
             if low > high:
                 raise ValueError(f"guidance_interval must be (low, high) with low <= high; got {guidance_interval}")
         predict = self._predict_fn(use_ema)
@@ -863,19 +537,19 @@ class Diffusion(keras.Model):
         >>> model.generate(labels=[3, 7], steps=2, guidance=2.0).shape
         (2, 28, 28, 1)
         """
-        steps = _positive_int(steps, "steps")
+        steps = checks.integer(steps, "steps")
         if sampler is None:
             sampler = "euler" if self.schedule == "flow" else "ddim"
-        _choice(sampler, "sampler", SAMPLERS)
-        guidance = _finite(guidance, "guidance")
-        seed = _positive_int(seed, "seed", minimum=0)
-        batch_size = _positive_int(batch_size, "batch_size")
+        checks.choice(sampler, "sampler", SAMPLERS)
+        guidance = checks.real(guidance, "guidance")
+        seed = checks.integer(seed, "seed", minimum=0)
+        batch_size = checks.integer(batch_size, "batch_size")
         if noise is None:
             if n is None:
                 if labels is None or np.ndim(labels) == 0:
                     raise ValueError("give n (the number of samples), noise, or one label per sample")
                 n = len(labels)
-            n = _positive_int(n, "n")
+            n = checks.integer(n, "n")
             noise = np.random.default_rng(seed).standard_normal((n,) + self.data_shape)
         noise = np.asarray(noise, dtype=np.float64)
         if noise.shape[1:] != self.data_shape or len(noise) == 0 or not np.isfinite(noise).all():
@@ -934,11 +608,11 @@ def make_digit_diffusion(n_classes=10, channels=(32, 64), learning_rate=2e-3, de
     model = Diffusion(network, objective="velocity", n_classes=n_classes, p_uncond=p_uncond, ema=ema,
                       time_sampling="logit_normal", seed=seed, name="digit_diffusion")
     if compile:
-        rate = _finite(learning_rate, "learning_rate", 0.0)
+        rate = checks.real(learning_rate, "learning_rate", 0.0)
         if decay_steps is not None:
-            rate = keras.optimizers.schedules.CosineDecay(rate, _positive_int(decay_steps, "decay_steps"), alpha=0.1)
+            rate = keras.optimizers.schedules.CosineDecay(rate, checks.integer(decay_steps, "decay_steps"), alpha=0.1)
         if clipnorm is not None:
-            clipnorm = _finite(clipnorm, "clipnorm", 0.0)
+            clipnorm = checks.real(clipnorm, "clipnorm", 0.0)
         model.compile(keras.optimizers.Adam(rate, global_clipnorm=clipnorm))
     return model
 
@@ -970,12 +644,12 @@ def train_digit_diffusion(images, labels, steps, batch_size=64, channels=(32, 64
     model, history
     """
     batches = image_batches(images, batch_size, labels=labels)
-    steps = _positive_int(steps, "steps")
+    steps = checks.integer(steps, "steps")
     epochs = -(-steps // (len(np.asarray(images)) // batch_size))
     model = make_digit_diffusion(n_classes=10 if labels is not None else 0, channels=channels,
                                  learning_rate=learning_rate, decay_steps=steps, p_uncond=p_uncond, ema=ema,
                                  seed=seed)
-    stop = steps if max_steps is None else min(_positive_int(max_steps, "max_steps"), steps)
+    stop = steps if max_steps is None else min(checks.integer(max_steps, "max_steps"), steps)
     history = fit_resumable(model, batches, epochs, checkpoint_dir=checkpoint_dir, checkpoint_every=500,
                             callbacks=callbacks, seed=seed, max_steps=stop, progress=progress)
     return model, history
