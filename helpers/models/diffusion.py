@@ -653,3 +653,70 @@ def train_digit_diffusion(images, labels, steps, batch_size=64, channels=(32, 64
     history = fit_resumable(model, batches, epochs, checkpoint_dir=checkpoint_dir, checkpoint_every=500,
                             callbacks=callbacks, seed=seed, max_steps=stop, progress=progress)
     return model, history
+
+
+def sampling_sweeps(model, real, euler_steps=(1, 2, 5, 10, 20, 50, 100), heun_steps=(2, 3, 5, 10),
+                    guidance=(0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0), guided_steps=20, n=1000, seed=1, progress=None):
+    """Quality and time against sampler steps and guidance scale (notebook 06, sections 4 and 5).
+
+    For every count in ``euler_steps`` and ``heun_steps``: ``n`` unconditional samples from the
+    same starting noise, their course FID against ``real`` and the seconds per 1,000 samples.
+    For every scale in ``guidance``: ``n`` samples of the classes ``0, 1, ..., 9, 0, ...`` with
+    ``guided_steps`` Euler steps, their FID and the share that
+    :func:`helpers.digit_metrics.classify` reads as the requested class.
+
+    Parameters
+    ----------
+    model : Diffusion
+        Class-conditional (``n_classes=10``).
+    real : array_like of float in [0, 1], shape (M, 28, 28[, 1])
+        The reference digits (the course uses the 1,000 test digits).
+    progress : callable, optional
+        Called with one line of text per measured setting (``print`` to follow along).
+
+    Returns
+    -------
+    dict of ndarray
+        ``euler_steps``, ``euler_fid``, ``euler_seconds``, ``heun_steps``, ``heun_calls``,
+        ``heun_fid``, ``heun_seconds``, ``guidance``, ``guidance_fid``, ``guidance_share``
+        (seconds per 1,000 samples; ``heun_calls = 2 steps - 1`` network calls per sample).
+    """
+    import time
+
+    from .. import digit_metrics
+    from ..data import check_digit_images
+
+    if model.n_classes != 10:
+        raise ValueError(f"model must be class-conditional with 10 classes; it has n_classes={model.n_classes}")
+    real_features = digit_metrics.features(check_digit_images(real, "real", digit_metrics.MIN_FID_SAMPLES))
+    n = checks.integer(n, "n", minimum=digit_metrics.MIN_FID_SAMPLES)
+    report = progress if progress is not None else (lambda line: None)
+
+    def fid(samples):
+        return digit_metrics.fid(real_features, samples)
+
+    out = {}
+    for sampler, counts in (("euler", euler_steps), ("heun", heun_steps)):
+        fids, seconds = [], []
+        for steps in counts:
+            start = time.perf_counter()
+            samples = model.generate(n=n, steps=steps, sampler=sampler, seed=seed)
+            seconds.append((time.perf_counter() - start) * 1000 / n)
+            fids.append(fid(samples))
+            report(f"{sampler} {steps:3d} steps: FID {fids[-1]:6.1f}, {seconds[-1]:5.1f} s per 1,000 samples")
+        out[f"{sampler}_steps"] = np.asarray(counts, np.int64)
+        out[f"{sampler}_fid"] = np.asarray(fids)
+        out[f"{sampler}_seconds"] = np.asarray(seconds)
+    out["heun_calls"] = 2 * out["heun_steps"] - 1
+    labels = np.arange(n) % 10
+    fids, shares = [], []
+    for w in guidance:
+        samples = model.generate(labels=labels, guidance=w, steps=guided_steps, seed=seed)
+        fids.append(fid(samples))
+        shares.append(float(np.mean(digit_metrics.classify(samples) == labels)))
+        report(f"guidance {w:4.2f}: FID {fids[-1]:6.1f}, {shares[-1]:.1%} classified as requested")
+    out["guidance"] = np.asarray(guidance, np.float64)
+    out["guidance_fid"] = np.asarray(fids)
+    out["guidance_share"] = np.asarray(shares)
+    return out
+
