@@ -721,3 +721,45 @@ def sampling_sweeps(model, real, euler_steps=(1, 2, 5, 10, 20, 50, 100), heun_st
     out["guidance_share"] = np.asarray(shares)
     return out
 
+
+
+#: The arrays of ``data/diffusion_sweeps.npz`` (``scripts/data/diffusion_sweeps.py``).
+SWEEP_KEYS = ("euler_steps", "euler_fid", "euler_seconds", "heun_steps", "heun_calls", "heun_fid", "heun_seconds",
+              "guidance", "guidance_fid", "guidance_share", "step_pictures_steps", "step_pictures",
+              "guide_pictures_guidance", "guide_pictures")
+
+
+def slider_pictures(model, steps=(1, 2, 3, 5, 10, 20, 50), guidance=(0.0, 1.0, 1.5, 2.0, 3.0, 4.0)):
+    """The pictures notebook 06's two sliders re-show (float32 in [0, 1]).
+
+    Returns
+    -------
+    dict
+        ``step_pictures_steps`` and ``step_pictures`` of shape (len(steps), 20, 28, 28): for each
+        step count, 10 unconditional samples, then 10 conditional ones (classes 0-9), from the
+        same 10 starting noises (seed 11); ``guide_pictures_guidance`` and ``guide_pictures`` of
+        shape (10, len(guidance), 8, 28, 28): for each class and guidance scale, 8 samples of 20
+        Euler steps from the same 8 starting noises (seed 5).
+    """
+    noise = np.random.default_rng(11).standard_normal((10,) + model.data_shape)
+    by_steps = np.stack([np.concatenate([model.generate(noise=noise, steps=k),
+                                         model.generate(noise=noise, labels=np.arange(10), steps=k)])[..., 0]
+                         for k in steps])
+    noise = np.random.default_rng(5).standard_normal((8,) + model.data_shape)
+    by_guidance = np.stack([np.stack([model.generate(noise=noise, labels=np.full(8, c), guidance=w, steps=20)[..., 0]
+                                      for w in guidance]) for c in range(10)])
+    return {"step_pictures_steps": np.asarray(steps, np.int64), "step_pictures": by_steps,
+            "guide_pictures_guidance": np.asarray(guidance, np.float64), "guide_pictures": by_guidance}
+
+
+def load_sweeps(path=None):
+    """The arrays of ``data/diffusion_sweeps.npz`` (checksum verified), pictures as float32 in [0, 1].
+
+    The file stores the pictures as uint8 (0-255) to stay small; they come back as floats.
+    """
+    from .. import data
+
+    arrays = data.load_npz(data.embedded_path("diffusion_sweeps.npz") if path is None else path, SWEEP_KEYS)
+    for key in ("step_pictures", "guide_pictures"):
+        arrays[key] = data.to_float(arrays[key])
+    return arrays

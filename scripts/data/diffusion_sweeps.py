@@ -11,8 +11,9 @@ plus the pictures that notebook 06's two sliders re-show (uint8, 0-255):
 - ``guide_pictures``: for each class 0-9 and each of ``guide_pictures_guidance``, 8 samples
   (20 steps) from the same 8 starting noises.
 
-The notebook reads this file instead of spending about 8 minutes of 2 CPU cores on it (its
-``RECOMPUTE`` switch runs the same function there). Run after ``train_diffusion.py``::
+(:func:`helpers.models.diffusion.slider_pictures`). The notebook reads this file
+(:func:`helpers.models.diffusion.load_sweeps`) instead of spending about 8 minutes of 2 CPU cores
+on it; its ``RECOMPUTE`` switch runs the same functions there. Run after ``train_diffusion.py``::
 
     python scripts/data/diffusion_sweeps.py
 """
@@ -30,24 +31,6 @@ import numpy as np  # noqa: E402
 from helpers import config, data  # noqa: E402
 
 FILE = "diffusion_sweeps.npz"
-STEP_PICTURES = (1, 2, 3, 5, 10, 20, 50)
-GUIDE_PICTURES = (0.0, 1.0, 1.5, 2.0, 3.0, 4.0)
-
-
-def pictures(model):
-    """The slider pictures as uint8 arrays (see the module docstring)."""
-    noise = np.random.default_rng(11).standard_normal((10, 28, 28, 1))
-    steps = np.stack([np.concatenate([model.generate(noise=noise, steps=k),
-                                      model.generate(noise=noise, labels=np.arange(10), steps=k)])[..., 0]
-                      for k in STEP_PICTURES])
-    noise = np.random.default_rng(5).standard_normal((8, 28, 28, 1))
-    guide = np.stack([np.stack([model.generate(noise=noise, labels=np.full(8, c), guidance=w, steps=20)[..., 0]
-                                for w in GUIDE_PICTURES]) for c in range(10)])
-    as_uint8 = lambda x: np.round(x * 255).astype(np.uint8)  # noqa: E731
-    return {"step_pictures_steps": np.asarray(STEP_PICTURES, np.int64), "step_pictures": as_uint8(steps),
-            "guide_pictures_guidance": np.asarray(GUIDE_PICTURES), "guide_pictures": as_uint8(guide)}
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(config.data_dir()), help="where to write (default data/)")
@@ -59,7 +42,9 @@ def main():
     real = data.to_float(data.load_mnist_sample("test")[0])
     start = time.perf_counter()
     arrays = D.sampling_sweeps(model, real, progress=lambda line: print(line, flush=True))
-    arrays.update(pictures(model))
+    pictures = D.slider_pictures(model)
+    arrays.update({key: np.round(value * 255).astype(np.uint8) if value.dtype == np.float32 else value
+                   for key, value in pictures.items()})
     print(f"{time.perf_counter() - start:.0f} s")
     folder = os.path.abspath(args.out)
     data.write_atomically(os.path.join(folder, FILE), data.npz_bytes(arrays))
