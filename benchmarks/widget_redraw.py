@@ -5,8 +5,8 @@ artists + drawing them over the cached background + encoding the JPEG that goes 
 browser. Target: under 100 ms on a 2-core CPU.
 
 Notebook 06's panels, built as the notebook builds them: the forward-process explorer (noises 8
-digits at every update) and the two panels that re-show precomputed samples of the shipped
-diffusion model (steps; class and guidance scale). For comparison, the naive way -- a full
+digits at every update) and the two panels that re-show the precomputed samples of the shipped
+diffusion model in data/diffusion_sweeps.npz (steps; class and guidance scale). For comparison, the naive way -- a full
 ``canvas.draw()`` of the whole figure with its ticks and labels on every change -- is
 timed too, and the re-plotting way (clear the axes, imshow and hist again).
 
@@ -90,33 +90,32 @@ def notebook06(repeats):
     """Time every slider panel of notebook 06; return {panel: median ms}."""
     import ipywidgets as widgets
 
+    from helpers import digit_metrics
     from helpers.data import load_mnist_sample, to_float
-    from helpers.models import load_shipped
+    from helpers.models.diffusion import load_sweeps
     from helpers.widgets import forward_process_explorer, precomputed_explorer
 
     x_test = to_float(load_mnist_sample("test")[0])
-    model = load_shipped("diffusion")
-    noise = np.random.default_rng(11).standard_normal((10, 28, 28, 1))
-    steps = (1, 2, 3, 5, 10, 20, 50)
-    step_pictures = {(k,): np.concatenate([model.generate(noise=noise, steps=k),
-                                           model.generate(noise=noise, labels=np.arange(10), steps=k)])[..., 0]
-                     for k in steps}
-    scales = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0)
-    noise16 = np.random.default_rng(5).standard_normal((16, 28, 28, 1))
-    guide_pictures = {(c, w): model.generate(noise=noise16, labels=np.full(16, c), guidance=w, steps=5)[..., 0]
-                      for c in range(10) for w in scales}
+    sweeps = load_sweeps()                                  # the pictures the notebook's sliders re-show
+    steps = tuple(sweeps["step_pictures_steps"].tolist())
+    step_pictures = {(k,): sweeps["step_pictures"][i] for i, k in enumerate(steps)}
+    scales = tuple(sweeps["guide_pictures_guidance"].tolist())
+    guide_pictures = {(c, w): sweeps["guide_pictures"][c, j] for c in range(10) for j, w in enumerate(scales)}
+    reads = {key: np.bincount(digit_metrics.classify(images), minlength=10) for key, images in guide_pictures.items()}
     panels = {
         "forward-process explorer": (forward_process_explorer(x_test[[3, 10, 2, 17, 4, 8, 11, 0]], seed=0),
                                      [dict(t=(i % 21) / 20, schedule=("linear", "cosine", "flow")[i % 3])
                                       for i in range(repeats)]),
         "steps explorer (precomputed)": (
-            precomputed_explorer(step_pictures, {"steps": widgets.SelectionSlider(options=steps, value=20)},
-                                 lambda steps: f"{steps} Euler steps"),
+            precomputed_explorer(step_pictures, {"steps": widgets.SelectionSlider(options=steps, value=steps[-1])},
+                                 lambda steps: f"{steps} Euler steps", ncols=10, figsize=(9.0, 2.2)),
             [dict(steps=steps[i % len(steps)]) for i in range(repeats)]),
         "guidance explorer (precomputed)": (
             precomputed_explorer(guide_pictures, {"digit": widgets.Dropdown(options=list(range(10)), value=4),
                                                   "w": widgets.SelectionSlider(options=scales, value=1.0)},
-                                 lambda digit, w: f"class {digit}, guidance {w:g}"),
+                                 lambda digit, w: f"class {digit}, guidance {w:g}: the classifier reads "
+                                 + ", ".join(f"{k}x{n}" for k, n in enumerate(reads[digit, w]) if n),
+                                 ncols=8, figsize=(9.0, 1.7)),
             [dict(digit=i % 10, w=scales[i % len(scales)]) for i in range(repeats)]),
     }
     print(f"notebook 06 panels, {repeats} updates each over all their controls (update + blit + PNG)")
