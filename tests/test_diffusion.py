@@ -112,8 +112,7 @@ def conditional_model():
 
 def toy_batches():
     points = mixture_draws(256, np.random.default_rng(0)).astype("float32")
-    return training.array_batches(points, 32) if hasattr(training, "array_batches") else \
-        __import__("helpers.models.gan", fromlist=["array_batches"]).array_batches(points, 32)
+    return training.array_batches(points, 32)
 
 
 def weights(model):
@@ -200,11 +199,8 @@ def test_bad_model_arguments_are_refused(call, words):
     (np.zeros((64, 28, 28), np.uint8), TypeError, "to_float"),
 ])
 def test_bad_training_images_are_refused(bad, error, words):
-    from helpers.models import gan as G
-
-    batches = getattr(training, "image_batches", None) or G.image_batches
     with pytest.raises(error) as info:
-        batches(bad, 32)
+        training.image_batches(bad, 32)
     assert words in str(info.value)
 
 
