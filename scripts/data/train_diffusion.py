@@ -11,7 +11,7 @@ A checkpoint (``helpers.config.checkpoint_dir("train_diffusion", ...)``, keyed b
 lets an interrupted run resume; ``--max-steps`` stops at a given global step, to split the run into
 parts (the machine the course is built on is shared: each part stays under 15 minutes)::
 
-    python scripts/data/train_diffusion.py --max-steps 4000   # part 1 (about 12 minutes on 2 cores)
+    python scripts/data/train_diffusion.py --max-steps 2000   # part 1 (about 6 minutes on 2 cores)
     python scripts/data/train_diffusion.py                    # part 2: resumes, finishes, writes data/
     python scripts/data/diffusion_sweeps.py                   # then: FID against steps and guidance
     python scripts/data/train_diffusion.py --out /tmp/d --steps 300   # a quick trial elsewhere
