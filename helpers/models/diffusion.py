@@ -636,7 +636,7 @@ def train_digit_diffusion(images, labels, steps, batch_size=64, channels=(32, 64
 
     The recipe of ``scripts/train_diffusion.py`` (the shipped model) and of notebook 06's
     ``RETRAIN`` switch: :func:`helpers.training.fit_resumable` over ``image_batches(images,
-    batch_size, labels)``, checkpointing every 500 steps in ``checkpoint_dir`` (resumed when it
+    batch_size, labels)``, checkpointing every 100 steps in ``checkpoint_dir`` (resumed when it
     exists); ``max_steps`` stops at that global step (run again to continue).
 
     Returns
@@ -650,13 +650,13 @@ def train_digit_diffusion(images, labels, steps, batch_size=64, channels=(32, 64
                                  learning_rate=learning_rate, decay_steps=steps, p_uncond=p_uncond, ema=ema,
                                  seed=seed)
     stop = steps if max_steps is None else min(checks.integer(max_steps, "max_steps"), steps)
-    history = fit_resumable(model, batches, epochs, checkpoint_dir=checkpoint_dir, checkpoint_every=500,
+    history = fit_resumable(model, batches, epochs, checkpoint_dir=checkpoint_dir, checkpoint_every=100,
                             callbacks=callbacks, seed=seed, max_steps=stop, progress=progress)
     return model, history
 
 
-def sampling_sweeps(model, real, euler_steps=(1, 2, 5, 10, 20, 50, 100), heun_steps=(2, 3, 5, 10),
-                    guidance=(0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0), guided_steps=20, n=1000, seed=1, progress=None):
+def sampling_sweeps(model, real, euler_steps=(1, 2, 5, 10, 20, 50), heun_steps=(2, 5),
+                    guidance=(0.0, 1.0, 1.5, 2.0, 3.0), guided_steps=20, n=1000, seed=1, progress=None):
     """Quality and time against sampler steps and guidance scale (notebook 06, sections 4 and 5).
 
     For every count in ``euler_steps`` and ``heun_steps``: ``n`` unconditional samples from the

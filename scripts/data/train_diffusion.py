@@ -8,8 +8,9 @@ training digits with the settings of ``SHIPPED["diffusion"]`` in ``helpers/model
 the lines for ``data/README.md``. Its quality figures are measured by ``diffusion_sweeps.py``.
 
 A checkpoint (``helpers.config.checkpoint_dir("train_diffusion", ...)``, keyed by the settings)
-lets an interrupted run resume; ``--max-steps`` stops at a given global step, to split the run into
-parts (the machine the course is built on is shared: each part stays under 15 minutes)::
+lets an interrupted run resume (its wall and CPU time, counted every 100 steps, include the work a
+killed part lost); ``--max-steps`` stops at a given global step, to split the run into parts (the
+machine the course is built on is shared: each part stays under 15 minutes)::
 
     python scripts/data/train_diffusion.py --max-steps 2000   # part 1 (about 6 minutes on 2 cores)
     python scripts/data/train_diffusion.py                    # part 2: resumes, finishes, writes data/
@@ -46,6 +47,8 @@ def main():
     parser.add_argument("--max-steps", type=int, default=None, help="stop at this global step (resume later)")
     parser.add_argument("--out", type=Path, default=config.data_dir(), help="where to write (default data/)")
     args = parser.parse_args()
+    import keras
+
     from helpers import training
     from helpers.models import diffusion as D
 
@@ -56,22 +59,34 @@ def main():
     timing_file = checkpoints / "timing.json"
     timing = json.loads(timing_file.read_text()) if timing_file.is_file() else {"wall": 0.0, "cpu": 0.0, "parts": 0}
     wall, cpu = time.perf_counter(), time.process_time()
+    before = dict(timing)
+
+    def record(*_):
+        """Add this part's time so far to timing.json (every 100 steps: a killed part keeps its time)."""
+        timing.update(wall=before["wall"] + time.perf_counter() - wall, parts=before["parts"] + 1,
+                      cpu=None if before["cpu"] is None else before["cpu"] + time.process_time() - cpu)
+        timing_file.parent.mkdir(parents=True, exist_ok=True)
+        data.write_atomically(timing_file, json.dumps(timing).encode())
+
+    class RecordTime(keras.callbacks.Callback):
+        def on_train_batch_end(self, step, logs=None):
+            if step % 100 == 0:
+                record()
+
     model, history = D.train_digit_diffusion(
         x, y, args.steps, batch_size=settings["batch_size"], channels=tuple(settings["channels"]),
         learning_rate=settings["learning_rate"], p_uncond=settings["p_uncond"], ema=settings["ema"],
-        seed=settings["seed"], checkpoint_dir=checkpoints, max_steps=args.max_steps)
-    timing = {"wall": timing["wall"] + time.perf_counter() - wall, "cpu": timing["cpu"] + time.process_time() - cpu,
-              "parts": timing["parts"] + 1}
-    timing_file.parent.mkdir(parents=True, exist_ok=True)
-    timing_file.write_text(json.dumps(timing))
+        seed=settings["seed"], checkpoint_dir=checkpoints, max_steps=args.max_steps, callbacks=[RecordTime()])
+    record()
     step = history["step"][-1]
-    print(f"step {step} of {args.steps}; {timing['wall']:.0f} s of wall time, {timing['cpu']:.0f} s CPU "
+    cpu_text = "unknown" if timing["cpu"] is None else f"{timing['cpu']:.0f} s"
+    print(f"step {step} of {args.steps}; {timing['wall']:.0f} s of wall time, {cpu_text} CPU "
           f"in {timing['parts']} part(s); loss (mean of the last 100 steps) {np.mean(history['loss'][-100:]):.4f}")
     if step < args.steps:
         print("stopped early (--max-steps): run the script again to resume")
         return
     run = {"settings": settings, "steps": step, "train_seconds": round(timing["wall"], 1),
-           "train_seconds_cpu": round(timing["cpu"], 1), "parts": timing["parts"],
+           "train_seconds_cpu": None if timing["cpu"] is None else round(timing["cpu"], 1), "parts": timing["parts"],
            "loss_every_100_steps": [round(float(np.mean(history["loss"][i:i + 100])), 4)
                                     for i in range(0, len(history["loss"]), 100)]}
     args.out.mkdir(parents=True, exist_ok=True)
