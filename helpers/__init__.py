@@ -19,9 +19,11 @@ functions).
    - :mod:`helpers.image_quality` -- PSNR and SSIM
    - :mod:`helpers.digit_metrics` -- the course's MNIST classifier in NumPy, FID, KID
    - :mod:`helpers.convolution`   -- convolution, transposed convolution, upsampling, shapes (NumPy)
+   - :mod:`helpers.diffusion_process` -- noise schedules, the forward process, samplers, exact
+     denoisers of Gaussian mixtures
 
 4. training -- :mod:`helpers.training`: the one training loop, batches, callbacks, checkpoints
-5. models -- :mod:`helpers.models`: Keras 3 models (GAN, VAE, classifier) and the registry of
+5. models -- :mod:`helpers.models`: Keras 3 models (GAN, VAE, classifier, diffusion) and the registry of
    shipped models
 6. interactive -- :mod:`helpers.widgets` (slider panels and their static snapshots) and
    :mod:`helpers.exercises` (the notebooks' exercise checks)

@@ -393,3 +393,44 @@ def _small_network(my_small_model):
     accuracy = float(np.mean(np.argmax(logits, axis=1) == y_test))
     ok = n <= 7850 and accuracy >= 0.94
     return ok, f"{n:,} parameters (at most 7,850), held-out accuracy {accuracy:.1%} (at least 94%)"
+# --------------------------------------------------------------------------- 06 diffusion
+
+
+@exercise("06", 1, answers=("snr_step",))
+def _snr_step(snr_step):
+    import numpy as np
+
+    # step by step, independently of the closed form: the variance of the signal part and of the noise part
+    signal, noise = 1.0, 0.0
+    for i, beta in enumerate(np.linspace(1e-4, 0.02, 1000), start=1):
+        signal, noise = (1 - beta) * signal, (1 - beta) * noise + beta
+        if signal < noise:
+            break
+    ok = isinstance(snr_step, (int, np.integer)) and int(snr_step) == i
+    return ok, f"step {snr_step}: t = {i / 1000:.3f}" if ok else (
+        "alpha_i^2 is the product of (1 - beta_j) for j <= i, sigma_i^2 = 1 - alpha_i^2; steps count from 1")
+
+
+@exercise("06", 2, answers=("floor_zero", "floor_mean"))
+def _loss_floors(floor_zero, floor_mean):
+    import numpy as np
+
+    images, _ = _train_digits()
+    scaled = images.astype(np.float64) * 2 - 1
+    want = (float(np.mean(scaled**2)), float(np.mean((scaled - scaled.mean(0)) ** 2)))
+    ok = bool(np.allclose((float(floor_zero), float(floor_mean)), want, rtol=1e-3))
+    return ok, f"{floor_zero:.3f} and {floor_mean:.3f}" if ok else (
+        "map the digits with x * 2 - 1, then average x^2, and (x - the mean digit)^2, over all pixels and digits")
+
+
+@exercise("06", 3, answers=("my_samples",), uses=("flow",))
+def _euler_by_hand(my_samples, flow):
+    import numpy as np
+
+    start = np.random.default_rng(0).standard_normal((500, 2))
+    want = flow.generate(noise=start, steps=20)
+    got = np.asarray(my_samples, dtype=np.float64)
+    ok = got.shape == want.shape and bool(np.allclose(got, want, atol=1e-4))
+    return ok, "the same points as flow.generate(noise=start, steps=20)" if ok else (
+        "start at t = 1 with start = np.random.default_rng(0).standard_normal((500, 2)); "
+        "t = 1.0, 0.95, ..., 0.05, dt = 0.05, and x <- x - dt * (eps_hat - x0_hat)")

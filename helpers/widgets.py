@@ -16,7 +16,8 @@ Building blocks (reusable by every notebook):
   without a live kernel (GitHub).
 
 Panels (one per notebook topic): :func:`noise_explorer` (notebook 01); :func:`kernel_explorer`,
-:func:`upsampling_explorer`, :func:`learning_rate_explorer` and :func:`fid_explorer` (notebook 03).
+:func:`upsampling_explorer`, :func:`learning_rate_explorer` and :func:`fid_explorer` (notebook 03);
+:func:`forward_process_explorer` and :func:`precomputed_explorer` (notebook 06).
 
 The figure is a plain :class:`matplotlib.figure.Figure` with an Agg canvas
 (:func:`new_figure`); each refresh draws only the changing artists over a cached
@@ -35,7 +36,8 @@ from .plotting import mosaic
 
 __all__ = ["new_figure", "Panel", "histogram_bars", "set_bar_heights", "snapshots", "noise_explorer",
            "kernel_explorer", "upsampling_explorer", "learning_rate_explorer", "UPSAMPLING_METHODS",
-           "upsampling_kernel", "upsample_by", "checkerboard_contrast", "fid_explorer"]
+           "upsampling_kernel", "upsample_by", "checkerboard_contrast", "fid_explorer",
+           "forward_process_explorer", "precomputed_explorer"]
 
 
 def new_figure(figsize, dpi=None):
@@ -215,13 +217,6 @@ def histogram_bars(ax, edges, **bar_kwargs):
     Returns the :class:`matplotlib.container.BarContainer`; fill it with
     :func:`set_bar_heights`.
 
-    Raises
-    ------
-    ValueError
-        If ``edges`` is not an increasing 1-D array of at least 2 finite values.
-    TypeError
-        If ``edges`` is complex or not numeric.
-
     Examples
     --------
     >>> ax = new_figure((2, 2)).add_subplot()
@@ -229,7 +224,7 @@ def histogram_bars(ax, edges, **bar_kwargs):
     >>> len(bars)
     10
     """
-    edges = checks.finite(edges, "edges")
+    edges = np.asarray(edges, dtype=float)
     if edges.ndim != 1 or len(edges) < 2 or np.any(np.diff(edges) <= 0):
         raise ValueError("edges must be an increasing 1-D array of at least 2 values")
     bar_kwargs.setdefault("align", "edge")
@@ -239,14 +234,6 @@ def histogram_bars(ax, edges, **bar_kwargs):
 def set_bar_heights(bars, heights):
     """Set the heights of a histogram's bars in place.
 
-    Raises
-    ------
-    ValueError
-        If ``heights`` does not have one value per bar or holds NaN or infinite values (a NaN
-        bar would silently not be drawn).
-    TypeError
-        If ``heights`` is complex or not numeric.
-
     Examples
     --------
     >>> ax = new_figure((2, 2)).add_subplot()
@@ -255,7 +242,7 @@ def set_bar_heights(bars, heights):
     >>> [float(b.get_height()) for b in bars]
     [3.0, 4.0]
     """
-    heights = checks.finite(heights, "heights")
+    heights = np.asarray(heights, dtype=float)
     if heights.shape != (len(bars),):
         raise ValueError(f"heights must have {len(bars)} values; got shape {heights.shape}")
     for rect, h in zip(bars, heights):
@@ -332,14 +319,6 @@ def noise_explorer(image, rng=0, max_level=0.5, bins=80, render=True):
         Controls ``kind`` (Dropdown over :data:`helpers.noise.NOISE_KINDS`),
         ``level`` (FloatSlider: the std, or the fraction for salt and pepper),
         ``clip`` (Checkbox).
-
-    Raises
-    ------
-    ValueError
-        If ``image`` is empty, has too few dimensions, or holds NaN, infinite or out-of-range
-        values (:func:`helpers.checks.float_image`; nothing is clipped).
-    TypeError
-        If ``image`` has a dtype other than float, uint8 or bool (complex included).
 
     Examples
     --------
@@ -855,3 +834,147 @@ def fid_explorer(reference_features, variants, fids, seed=0, render=True):
         "kind": widgets.Dropdown(options=list(variants), value=next(iter(variants)), description="change"),
     }
     return Panel(fig, controls, update, animated=[sheet, points, ellipse, title], render=render)
+
+
+# --------------------------------------------------------------------------- notebook 06
+
+
+def forward_process_explorer(images, seed=0, schedules=("linear", "cosine", "flow"), bins=60, render=True):
+    """Panel: time ``t`` and noise schedule; noisy digits ``x_t``, their pixel histogram and the SNR.
+
+    Shows ``x_t = alpha(t) x_0 + sigma(t) eps`` (:func:`helpers.diffusion_process.q_sample`) for the
+    given digits mapped to [-1, 1], with one fixed noise draw (so moving ``t`` fades one pattern
+    in, instead of flickering). Pixels are drawn on the fixed scale [-1, 1] (black to white);
+    values beyond it are shown saturated, and the histogram shows all of them.
+
+    Parameters
+    ----------
+    images : array_like of float in [0, 1], shape (n, 28, 28) or (n, 28, 28, 1), n <= 16
+    seed : int
+        Seed of the noise draw, reused at every update.
+    schedules : sequence of str
+        Names offered by the dropdown (see :data:`helpers.diffusion_process.SCHEDULES`).
+    render : bool
+        See :class:`Panel`.
+
+    Returns
+    -------
+    Panel
+        Controls ``t`` (FloatSlider 0..1) and ``schedule`` (Dropdown).
+
+    Examples
+    --------
+    >>> panel = forward_process_explorer(np.zeros((4, 28, 28), np.float32), render=False)
+    >>> panel.set(t=1.0, schedule="flow")
+    >>> "SNR" in panel.fig.texts[0].get_text()
+    True
+    """
+    import ipywidgets as widgets
+
+    from .data import check_digit_images
+    from .diffusion_process import SCHEDULES, alpha_sigma, q_sample, signal_to_noise
+
+    x0 = check_digit_images(images, "images") * 2.0 - 1.0
+    if len(x0) > 16:
+        raise ValueError(f"images holds {len(x0)} digits; at most 16 fit the panel")
+    schedules = list(schedules)
+    if not schedules:
+        raise ValueError("schedules must name at least one schedule")
+    for name in schedules:
+        checks.choice(name, "schedules", SCHEDULES)
+    noise = np.random.default_rng(checks.integer(seed, "seed", minimum=0)).standard_normal(x0.shape)
+    ncols = 8
+    edges = np.linspace(-3.0, 3.0, int(bins) + 1)
+
+    fig = new_figure((9.0, 2.9 if len(x0) <= ncols else 3.6))
+    ax_img = fig.add_axes([0.01, 0.04, 0.62, 0.8])
+    ax_hist = fig.add_axes([0.69, 0.17, 0.29, 0.67])
+    artist = ax_img.imshow(mosaic(x0, ncols), cmap="gray", vmin=-1.0, vmax=1.0, interpolation="nearest")
+    ax_img.set_axis_off()
+    bars = histogram_bars(ax_hist, edges, color="tab:blue", alpha=0.8)
+    ax_hist.set_xlim(edges[0], edges[-1])
+    ax_hist.set_ylim(0, 0.5)
+    ax_hist.set_xlabel("pixel value of $x_t$")
+    ax_hist.set_ylabel("fraction of pixels")
+    title = fig.text(0.01, 0.9, "", fontsize=10)
+
+    def update(t, schedule):
+        x_t = q_sample(x0, t, schedule, noise=noise)
+        artist.set_data(mosaic(x_t, ncols))
+        set_bar_heights(bars, np.histogram(x_t, edges)[0] / x_t.size)
+        alpha, sigma = (float(v) for v in alpha_sigma(t, schedule))
+        snr = float(signal_to_noise(t, schedule))
+        snr_text = "inf" if not np.isfinite(snr) else f"{snr:.3g} ({10 * np.log10(snr):.1f} dB)" if snr > 0 else "0"
+        title.set_text(f"{schedule} schedule, t = {t:.2f}:  alpha = {alpha:.3f},  sigma = {sigma:.3f},  "
+                       f"SNR = alpha²/sigma² = {snr_text}")
+
+    controls = {
+        "t": widgets.FloatSlider(value=0.3, min=0.0, max=1.0, step=0.01, description="t"),
+        "schedule": widgets.Dropdown(options=schedules, value=schedules[0], description="schedule"),
+    }
+    return Panel(fig, controls, update, animated=[artist, *bars, title], render=render)
+
+
+def precomputed_explorer(pictures, controls, describe, ncols=10, figsize=(9.0, 2.6), render=True):
+    """Panel that re-shows precomputed digit grids: one grid per combination of control values.
+
+    Nothing is computed when a control moves: the update looks the grid up, so it is as fast as
+    drawing an image (the expensive part, e.g. sampling a model, happened before).
+
+    Parameters
+    ----------
+    pictures : dict
+        Maps a tuple of control values (in the order of ``controls``) to float images in [0, 1],
+        shape (n, H, W) or (n, H, W, 1) (values outside [0, 1] are refused, not clipped).
+    controls : dict of str -> ipywidgets widget
+    describe : callable
+        ``describe(**values) -> str``: the title for the current values (put the numbers there,
+        so :func:`snapshots` shows them).
+    ncols : int
+        Images per row of the grid (:func:`helpers.plotting.mosaic`).
+
+    Returns
+    -------
+    Panel
+
+    Examples
+    --------
+    >>> import ipywidgets as widgets
+    >>> grids = {(k,): np.full((4, 28, 28), k / 2) for k in (0, 1, 2)}
+    >>> panel = precomputed_explorer(grids, {"k": widgets.IntSlider(0, 0, 2)},
+    ...                              lambda k: f"k = {k}", render=False)
+    >>> panel.set(k=2)
+    >>> panel.fig.texts[0].get_text()
+    'k = 2'
+    """
+    if not pictures:
+        raise ValueError("pictures is empty")
+    names = list(controls)
+    grids = {}
+    for key, images in pictures.items():
+        key = key if isinstance(key, tuple) else (key,)
+        if len(key) != len(names):
+            raise ValueError(f"pictures keys must be tuples of {len(names)} values ({names}); got {key!r}")
+        images = checks.float_image(images, f"pictures[{key!r}]", min_ndim=3)
+        if images.ndim == 4 and images.shape[-1] == 1:
+            images = images[..., 0]
+        if images.ndim != 3:
+            raise ValueError(f"pictures[{key!r}] must have shape (n, H, W); got {images.shape}")
+        grids[key] = mosaic(images, ncols)
+    shapes = {g.shape for g in grids.values()}
+    if len(shapes) != 1:
+        raise ValueError(f"every entry of pictures must tile to the same size; got {sorted(shapes)}")
+    fig = new_figure(figsize)
+    ax = fig.add_axes([0.0, 0.0, 1.0, 0.86])
+    ax.set_axis_off()
+    artist = ax.imshow(next(iter(grids.values())), cmap="gray", vmin=0.0, vmax=1.0, interpolation="nearest")
+    title = fig.text(0.01, 0.92, "", fontsize=10)
+
+    def update(**values):
+        key = tuple(values[name] for name in names)
+        if key not in grids:
+            raise KeyError(f"no precomputed picture for {dict(zip(names, key))}")
+        artist.set_data(grids[key])
+        title.set_text(describe(**values))
+
+    return Panel(fig, controls, update, animated=[artist, title], render=render)

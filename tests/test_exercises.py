@@ -140,3 +140,20 @@ def test_notebook_05():
     assert exercises.evaluate("05", **wrong) == {1: False, 2: False, 3: False}
     # the text asks for bounds that increase with k: a decrease within noise is not accepted either
     assert exercises.evaluate("05", **dict(right, iwae_answers=[-99.9, -100.0, -99.5]))[2] is False
+
+
+def test_notebook_06():
+    class FakeFlow:
+        def generate(self, noise, steps):
+            return noise * 0.5 + steps
+
+    betas = np.linspace(1e-4, 0.02, 1000)
+    alpha2 = np.cumprod(1 - betas)
+    scaled = exercises._train_digits()[0].astype(np.float64) * 2 - 1
+    start = np.random.default_rng(0).standard_normal((500, 2))
+    right = dict(snr_step=int(np.argmax(alpha2 / (1 - alpha2) < 1)) + 1, floor_zero=float(np.mean(scaled**2)),
+                 floor_mean=float(np.mean((scaled - scaled.mean(0)) ** 2)), my_samples=start * 0.5 + 20,
+                 flow=FakeFlow())
+    assert exercises.evaluate("06", **right) == {1: True, 2: True, 3: True}
+    wrong = dict(right, snr_step=right["snr_step"] - 1, floor_zero=right["floor_mean"], my_samples=start)
+    assert exercises.evaluate("06", **wrong) == {1: False, 2: False, 3: False}
