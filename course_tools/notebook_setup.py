@@ -22,11 +22,11 @@ def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     paths = [Path(p) for p in argv] or course_notebooks()
     for path in paths:
-        nb = nbformat.read(path, as_version=4)
+        nb = nbformat.read(str(path), as_version=4)
         i = setup_cell_index(nb)
         if nb.cells[i].source != SETUP_CELL:
             nb.cells[i].source = SETUP_CELL
-            nbformat.write(nb, path)
+            nbformat.write(nb, str(path))
             print(f"updated {path.name}")
     return 0
 
