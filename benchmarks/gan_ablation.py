@@ -156,7 +156,7 @@ LR = {k: GAN_RECIPE[k] for k in ("g_lr", "d_lr")}
 #: name -> (what changes, keyword arguments). ``augment``/``r1``/``hinge``/``sn`` use this file's
 #: implementations; the rest are options of ``make_dcgan``. "recipe" is the shipped GANs' GAN_RECIPE.
 ROWS = {
-    "baseline": ("the course DCGAN as in section 3: Adam 5e-4 for both networks", {}),
+    "baseline": ("baseline: the original settings, Adam 5e-4 for both networks", {}),
     "ema": (f"+ EMA of the generator's weights (decay {GAN_RECIPE['ema']:g})", dict(ema=GAN_RECIPE["ema"])),
     "diffaugment": ("+ DiffAugment: shift <= 3 px and a 14x14 cutout on every image D sees", dict(augment=True)),
     "spectral_norm": ("+ spectral normalization of every D layer", dict(sn=True)),
@@ -234,8 +234,20 @@ def equal_time_points(records):
     return out
 
 
+def curves(records, row):
+    """Mean over the row's runs of (epoch, CPU time, FID) at every epoch all of them measured."""
+    per_epoch = {}
+    for r in records:
+        if r["row"] == row:
+            per_epoch.setdefault(r["epoch"], []).append(r)
+    runs = len({(r["invocation"], r["seed"]) for r in records if r["row"] == row})
+    epochs = sorted(e for e, recs in per_epoch.items() if len(recs) == runs)
+    return dict(epochs=epochs, cpu=[float(np.mean([r["cpu"] for r in per_epoch[e]])) for e in epochs],
+                fid=[float(np.mean([r["fid"] for r in per_epoch[e]])) for e in epochs])
+
+
 def table(records):
-    """Rows in ROWS order: mean over seeds (and the spread of FID over seeds)."""
+    """Rows in ROWS order: mean over seeds (and the spread of FID over seeds), and mean curves."""
     points = equal_time_points(records)
     lines = []
     for row, (what, _) in ROWS.items():
@@ -253,7 +265,8 @@ def table(records):
             epochs_equal=float(np.mean([p["equal"]["epoch"] for p in mine])),
             fid_equal=float(equal.mean()), fid_equal_min=float(equal.min()), fid_equal_max=float(equal.max()),
             share_min=float(np.mean([p["equal"]["share_min"] for p in mine])),
-            share_max=float(np.mean([p["equal"]["share_max"] for p in mine]))))
+            share_max=float(np.mean([p["equal"]["share_max"] for p in mine])),
+            curve=curves(records, row)))
     return lines
 
 
@@ -281,6 +294,7 @@ def store(records, path):
         if p["row"] in GRID_ROWS and p["seed"] == 0 and "samples" in p["equal"]:
             grids[f"samples_{p['row']}"] = np.array(p["equal"]["samples"], np.uint8).reshape(-1, 28, 28)
             grids[f"epoch_{p['row']}"] = np.array(p["equal"]["epoch"])
+            grids[f"fid_{p['row']}"] = np.array(p["equal"]["fid"])
     meta = dict(table=lines, written_by="benchmarks/gan_ablation.py --table --write",
                 written=time.strftime("%Y-%m-%d"), runs=len({(r["invocation"], r["row"], r["seed"]) for r in records}),
                 conditions="2 CPU cores under the shared lock, runs interleaved epoch by epoch per invocation; "
