@@ -82,6 +82,26 @@ def test_conditional_gan_trains_and_respects_labels(digits):
         gan.generate(z, labels=[3, 12])
 
 
+def test_projection_discriminator_logit_is_shared_part_plus_class_vector_dot_features(digits):
+    """D(x, y) = w.h(x) + b + e_y.h(x): for one image the logits of two classes differ by (e_y - e_y').h(x)."""
+    d = G.dcgan_discriminator(n_classes=10, conditioning="projection", seed=0)
+    flatten = next(layer for layer in d.layers if isinstance(layer, keras.layers.Flatten))
+    features = keras.Model(d.inputs[0], flatten.output)
+    x = np.repeat(digits[0][:3, ..., None], 10, axis=0)                   # 3 images x 10 classes
+    y = np.tile(np.eye(10, dtype="float32"), (3, 1))
+    logits = keras.ops.convert_to_numpy(d([x, y])).reshape(3, 10)
+    h = keras.ops.convert_to_numpy(features(x[::10]))                      # (3, features)
+    e = keras.ops.convert_to_numpy(d.get_layer("class_embedding").kernel)  # (10, features)
+    np.testing.assert_allclose(logits - logits[:, :1], h @ (e - e[:1]).T, rtol=1e-4, atol=1e-4)
+    assert np.ptp(logits, axis=1).min() > 1e-3                             # the class matters
+    gan = G.make_conditional_dcgan(conditioning="projection", ema=0.9)
+    history = training.fit_resumable(gan, training.image_batches(digits[0], 32, labels=digits[1]), epochs=1,
+                                     max_steps=2, progress=False)
+    assert np.isfinite(history["d_loss"]).all()
+    with pytest.raises(ValueError, match="conditioning"):
+        G.make_conditional_dcgan(conditioning="concat")
+
+
 def test_toy_gan_moves_towards_the_data():
     rng = np.random.default_rng(0)
     samples = rng.normal(3.0, 0.5, size=2048).astype("float32")

@@ -74,11 +74,21 @@ def dcgan_generator(latent_dim=32, filters=32, n_classes=0, name="generator", se
     return keras.Model(inputs if n_classes else z, out, name=name)
 
 
-def dcgan_discriminator(filters=32, n_classes=0, dropout=0.0, name="discriminator", seed=0):
-    """28x28x1 [+ class as constant channels] -> conv s2 -> conv s2 -> logit. LeakyReLU 0.2.
+def dcgan_discriminator(filters=32, n_classes=0, dropout=0.0, name="discriminator", seed=0,
+                        conditioning="channels"):
+    """28x28x1 [+ class] -> conv s2 -> conv s2 -> logit. LeakyReLU 0.2.
+
+    ``conditioning`` (with ``n_classes``): how the class enters.
+
+    - ``"channels"``: the one-hot class as ``n_classes`` constant image channels beside the image
+      (Mirza & Osindero 2014), so the first convolution sees it at every pixel.
+    - ``"projection"``: the image's features ``h`` (the flattened output of the last convolution)
+      give the logit ``w . h + e_y . h``, with one learnt vector ``e_y`` per class (Miyato & Koyama
+      2018): the class asks "do these features look like a ``y``?" directly.
 
     ``seed``: an int, or a :class:`helpers.training.SeededInitializers` shared with the generator.
     """
+    checks.choice(conditioning, "conditioning", ("channels", "projection"))
     init = SeededInitializers.of(seed)
     image = keras.Input((*DIGIT_SHAPE, 1), name="image")
     inputs = [image]
@@ -86,9 +96,10 @@ def dcgan_discriminator(filters=32, n_classes=0, dropout=0.0, name="discriminato
     if n_classes:
         label = keras.Input((n_classes,), name="label_onehot")
         inputs.append(label)
-        planes = layers.Reshape((1, 1, n_classes))(label)
-        planes = layers.UpSampling2D(DIGIT_SHAPE)(planes)
-        h = layers.Concatenate()([image, planes])
+        if conditioning == "channels":
+            planes = layers.Reshape((1, 1, n_classes))(label)
+            planes = layers.UpSampling2D(DIGIT_SHAPE)(planes)
+            h = layers.Concatenate()([image, planes])
     h = layers.Conv2D(filters, 4, strides=2, padding="same", kernel_initializer=init())(h)
     h = layers.LeakyReLU(0.2)(h)
     if dropout:
@@ -99,6 +110,10 @@ def dcgan_discriminator(filters=32, n_classes=0, dropout=0.0, name="discriminato
         h = layers.Dropout(dropout, seed=12)(h)
     h = layers.Flatten()(h)
     out = layers.Dense(1, kernel_initializer=init())(h)
+    if n_classes and conditioning == "projection":
+        class_vector = layers.Dense(h.shape[-1], use_bias=False, kernel_initializer=init(),
+                                    name="class_embedding")(label)        # e_y: one row per class
+        out = layers.Add()([out, layers.Dot(axes=1)([h, class_vector])])
     return keras.Model(inputs if n_classes else image, out, name=name)
 
 
@@ -376,11 +391,16 @@ def make_dcgan(latent_dim=32, g_filters=32, d_filters=32, dropout=0.0, seed=0, c
 
 
 def make_conditional_dcgan(latent_dim=32, g_filters=32, d_filters=32, n_classes=10, dropout=0.0,
-                           seed=0, compile=True, g_lr=5e-4, d_lr=5e-4, beta_1=0.5, ema=0.0):
-    """Class-conditional DCGAN: the label (one-hot) goes into both networks. ``seed``: as :func:`make_dcgan`."""
+                           seed=0, compile=True, g_lr=5e-4, d_lr=5e-4, beta_1=0.5, ema=0.0,
+                           conditioning="channels"):
+    """Class-conditional DCGAN: the label (one-hot) goes into both networks. ``seed``: as :func:`make_dcgan`.
+
+    ``conditioning``: how the discriminator receives the class (:func:`dcgan_discriminator`).
+    """
     init = SeededInitializers(seed)
     gan = GAN(dcgan_generator(latent_dim, g_filters, n_classes=n_classes, seed=init),
-              dcgan_discriminator(d_filters, n_classes=n_classes, dropout=dropout, seed=init),
+              dcgan_discriminator(d_filters, n_classes=n_classes, dropout=dropout, seed=init,
+                                  conditioning=conditioning),
               latent_dim, n_classes=n_classes, seed=seed, ema=ema, name="conditional_dcgan")
     if compile:
         gan.compile(keras.optimizers.Adam(g_lr, beta_1=beta_1), keras.optimizers.Adam(d_lr, beta_1=beta_1))
