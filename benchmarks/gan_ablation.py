@@ -165,11 +165,23 @@ ROWS = {
     "ttur": ("+ TTUR: D learns 4x faster (G 5e-4, D 2e-3)", dict(d_lr=2e-3)),
     "lr": (f"+ Adam {LR['g_lr']:g} for both networks (10x)", dict(LR)),
     "recipe": (f"chosen: Adam {LR['g_lr']:g} for both + EMA {GAN_RECIPE['ema']:g}", dict(GAN_RECIPE)),
+    "conditional_baseline": ("conditional DCGAN, original settings (class as image channels, Adam 5e-4)",
+                             dict(conditional=True)),
+    "conditional_recipe": ("conditional + the recipe", dict(GAN_RECIPE, conditional=True)),
+    "conditional_projection": ("conditional + the recipe + projection discriminator",
+                               dict(GAN_RECIPE, conditional=True, conditioning="projection")),
 }
+
+
+def reference(row):
+    """The row whose CPU time sets the budget of ``row`` (its baseline, run in the same invocation)."""
+    return "conditional_baseline" if ROWS[row][1].get("conditional") else "baseline"
 
 
 def build(row, seed):
     kwargs = dict(ROWS[row][1])
+    if kwargs.pop("conditional", False):
+        return G.make_conditional_dcgan(seed=seed, **kwargs)
     extra = {k: kwargs.pop(k) for k in ("augment", "r1", "hinge", "sn") if k in kwargs}
     gan = G.make_dcgan(seed=seed, **kwargs)
     if not extra:
@@ -184,10 +196,11 @@ def build(row, seed):
 class Run:
     """One (row, seed) training, advanced epoch by epoch; its clocks run only in its own steps."""
 
-    def __init__(self, row, seed, x, reference, batch_size=64):
+    def __init__(self, row, seed, x, y, reference, batch_size=64):
         self.row, self.seed = row, seed
         self.model = build(row, seed)
-        self.batches = training.image_batches(x, batch_size)
+        self.conditional = self.model.n_classes > 0
+        self.batches = training.image_batches(x, batch_size, labels=y if self.conditional else None)
         self.ref = reference
         self.rng = np.random.default_rng(seed)
         self.epoch = self.step = 0
@@ -196,19 +209,23 @@ class Run:
     def train_epoch(self):
         wall, cpu = time.perf_counter(), time.process_time()
         for batch in self.batches(self.epoch, self.rng):
-            self.model.train_on_batch(batch)
+            self.model.train_on_batch(*batch) if self.conditional else self.model.train_on_batch(batch)
             self.step += 1
         self.wall += time.perf_counter() - wall
         self.cpu += time.process_time() - cpu
         self.epoch += 1
 
     def measure(self):
-        samples = self.model.generate(n=1000, seed=1)
-        shares = digit_metrics.class_histogram(samples)
-        return dict(row=self.row, seed=self.seed, epoch=self.epoch, step=self.step,
-                    wall=round(self.wall, 2), cpu=round(self.cpu, 2),
-                    fid=round(digit_metrics.fid(self.ref, samples), 2),
-                    share_min=round(float(shares.min()), 3), share_max=round(float(shares.max()), 3))
+        samples = self.model.generate(n=1000, seed=1)         # conditional: classes 0-9 cycling
+        classes = digit_metrics.classify(samples)
+        shares = np.bincount(classes, minlength=10) / len(classes)
+        record = dict(row=self.row, seed=self.seed, epoch=self.epoch, step=self.step,
+                      wall=round(self.wall, 2), cpu=round(self.cpu, 2),
+                      fid=round(digit_metrics.fid(self.ref, samples), 2),
+                      share_min=round(float(shares.min()), 3), share_max=round(float(shares.max()), 3))
+        if self.conditional:
+            record["as_requested"] = round(float(np.mean(classes == np.arange(len(classes)) % 10)), 3)
+        return record
 
 
 # --------------------------------------------------------------------------- table
@@ -225,7 +242,7 @@ def equal_time_points(records):
     out = []
     for (inv, row, seed), recs in runs.items():
         recs.sort(key=lambda r: r["epoch"])
-        base = runs.get((inv, "baseline", seed))
+        base = runs.get((inv, reference(row), seed))
         if base is None:
             continue
         budget = max(b["cpu"] for b in base) * 1.01      # 1 %: the baseline's own last point counts
@@ -266,18 +283,22 @@ def table(records):
             fid_equal=float(equal.mean()), fid_equal_min=float(equal.min()), fid_equal_max=float(equal.max()),
             share_min=float(np.mean([p["equal"]["share_min"] for p in mine])),
             share_max=float(np.mean([p["equal"]["share_max"] for p in mine])),
+            as_requested=(float(np.mean([p["equal"]["as_requested"] for p in mine]))
+                          if "as_requested" in mine[0]["equal"] else None),
             curve=curves(records, row)))
     return lines
 
 
 def markdown(lines):
     out = ["| row | change | seeds | s/epoch wall | s/epoch CPU | FID at equal CPU time (epochs) | "
-           "FID after all epochs | class shares min-max |", "|---|---|---|---|---|---|---|---|"]
+           "FID after all epochs | class shares min-max | read as the requested class |",
+           "|---|---|---|---|---|---|---|---|---|"]
     for t in lines:
         spread = f" ({t['fid_equal_min']:.1f}-{t['fid_equal_max']:.1f})" if len(t["seeds"]) > 1 else ""
         out.append(f"| {t['row']} | {t['what']} | {len(t['seeds'])} | {t['wall_per_epoch']:.2f} | "
                    f"{t['cpu_per_epoch']:.2f} | **{t['fid_equal']:.1f}**{spread} ({t['epochs_equal']:.0f}) | "
-                   f"{t['fid_end']:.1f} ({t['epochs']}) | {t['share_min']:.3f}-{t['share_max']:.3f} |")
+                   f"{t['fid_end']:.1f} ({t['epochs']}) | {t['share_min']:.3f}-{t['share_max']:.3f} | "
+                   + (f"{t['as_requested']:.1%} |" if t["as_requested"] is not None else "- |"))
     return "\n".join(out)
 
 
@@ -321,13 +342,15 @@ def main(argv=None):
     if not args.table:
         rows = args.rows.split(",")
         unknown = [r for r in rows if r not in ROWS]
-        if unknown or "baseline" not in rows:
-            parser.error(f"rows must include baseline and come from {list(ROWS)}; got {rows}")
+        if unknown or any(reference(r) not in rows for r in rows):
+            parser.error(f"rows must come from {list(ROWS)} and include the baseline they are compared "
+                         f"with (baseline, conditional_baseline); got {rows}")
         seeds = [int(s) for s in args.seeds.split(",")]
-        x = data.to_float(data.load_mnist_sample("train")[0][:args.train_size])
+        x, y = data.load_mnist_sample("train")
+        x, y = data.to_float(x[:args.train_size]), y[:args.train_size]
         ref = digit_metrics.features(data.to_float(data.load_mnist_sample("test")[0]))
         invocation = time.strftime("%Y%m%dT%H%M%S")
-        runs = [Run(row, seed, x, ref) for seed in seeds for row in rows]
+        runs = [Run(row, seed, x, y, ref) for seed in seeds for row in rows]
         args.out.parent.mkdir(parents=True, exist_ok=True)
         with open(args.out, "a") as f:
             for epoch in range(args.epochs):
@@ -340,9 +363,10 @@ def main(argv=None):
                                                       ).astype(int).ravel().tolist()
                         f.write(json.dumps(rec) + "\n")
                         f.flush()
-                        print(f"  {run.row:14s} seed {run.seed} epoch {run.epoch:3d}  wall {run.wall:6.1f} s  "
+                        print(f"  {run.row:22s} seed {run.seed} epoch {run.epoch:3d}  wall {run.wall:6.1f} s  "
                               f"cpu {run.cpu:6.1f} s  FID {rec['fid']:6.1f}  shares {rec['share_min']:.3f}-"
-                              f"{rec['share_max']:.3f}", flush=True)
+                              f"{rec['share_max']:.3f}" + (f"  as requested {rec['as_requested']:.1%}"
+                                                         if run.conditional else ""), flush=True)
     records = read(args.out)
     print(markdown(table(records)))
     print("FID: course-internal, 1,000 samples vs the 1,000 embedded test digits; 'equal CPU time' = within "
