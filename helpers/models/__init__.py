@@ -54,7 +54,8 @@ _GAN_SCRIPT = "scripts/data/train_gan.py"
 
 #: How the shipped GANs are trained, chosen by ``benchmarks/gan_ablation.py`` (notebook 04,
 #: section 6): Adam 5e-3 for both networks (10x the factories' default) and an exponential moving
-#: average of the generator's weights (decay 0.99), which is what they sample from.
+#: average of the generator's weights (decay 0.99), which is what they sample from. The conditional
+#: one also gets the class by projection in its discriminator (``conditioning="projection"``).
 GAN_RECIPE = {"g_lr": 5e-3, "d_lr": 5e-3, "ema": 0.99}
 
 #: Every model shipped in ``data/``, by name. Epochs of the VAEs were chosen on a validation split
@@ -66,7 +67,7 @@ SHIPPED = {
                       "options": GAN_RECIPE}),
     "conditional_dcgan": Shipped("gan_conditional_generator.keras", "gan:load_generator", _GAN_SCRIPT,
                                  {"factory": "make_conditional_dcgan", "conditional": True, "epochs": 60,
-                                  "batch_size": 64, "options": GAN_RECIPE}),
+                                  "batch_size": 64, "options": {**GAN_RECIPE, "conditioning": "projection"}}),
     "vae_z2": Shipped("vae_z2.keras", "vae:load_vae", _VAE_SCRIPT, {"latent_dim": 2, "beta": 1.0, "epochs": 30}),
     **{f"vae_z16_beta{beta:g}": Shipped(f"vae_z16_beta{beta:g}.keras", "vae:load_vae", _VAE_SCRIPT,
                                         {"latent_dim": 16, "beta": float(beta), "epochs": 40})
