@@ -263,28 +263,49 @@ def curves(records, row):
                 fid=[float(np.mean([r["fid"] for r in per_epoch[e]])) for e in epochs])
 
 
+def _per_seed(points):
+    """One summary per seed: a seed run in several invocations (the baseline is run in every one, as
+    the reference of its rows) counts once, with its figures averaged over those invocations."""
+    by_seed = {}
+    for p in points:
+        by_seed.setdefault(p["seed"], []).append(p)
+    out = []
+    for seed, ps in sorted(by_seed.items()):
+        def mean(f):
+            return float(np.mean([f(p) for p in ps]))
+        out.append(dict(
+            seed=seed, runs=len(ps), epochs=int(ps[0]["end"]["epoch"]),
+            wall_per_epoch=mean(lambda p: p["end"]["wall"] / p["end"]["epoch"]),
+            cpu_per_epoch=mean(lambda p: p["end"]["cpu"] / p["end"]["epoch"]),
+            fid_end=mean(lambda p: p["end"]["fid"]), fid_equal=mean(lambda p: p["equal"]["fid"]),
+            epochs_equal=mean(lambda p: p["equal"]["epoch"]),
+            share_min=mean(lambda p: p["equal"]["share_min"]), share_max=mean(lambda p: p["equal"]["share_max"]),
+            as_requested=(mean(lambda p: p["equal"]["as_requested"]) if "as_requested" in ps[0]["equal"] else None)))
+    return out
+
+
 def table(records):
     """Rows in ROWS order: mean over seeds (and the spread of FID over seeds), and mean curves."""
     points = equal_time_points(records)
     lines = []
     for row, (what, _) in ROWS.items():
-        mine = [p for p in points if p["row"] == row]
-        if not mine:
+        seeds = _per_seed([p for p in points if p["row"] == row])
+        if not seeds:
             continue
-        end = np.array([p["end"]["fid"] for p in mine])
-        equal = np.array([p["equal"]["fid"] for p in mine])
+        end = np.array([s["fid_end"] for s in seeds])
+        equal = np.array([s["fid_equal"] for s in seeds])
         lines.append(dict(
-            row=row, what=what, seeds=sorted(p["seed"] for p in mine),
-            wall_per_epoch=float(np.mean([p["end"]["wall"] / p["end"]["epoch"] for p in mine])),
-            cpu_per_epoch=float(np.mean([p["end"]["cpu"] / p["end"]["epoch"] for p in mine])),
-            epochs=int(mine[0]["end"]["epoch"]),
+            row=row, what=what, seeds=[s["seed"] for s in seeds], runs=sum(s["runs"] for s in seeds),
+            wall_per_epoch=float(np.mean([s["wall_per_epoch"] for s in seeds])),
+            cpu_per_epoch=float(np.mean([s["cpu_per_epoch"] for s in seeds])),
+            epochs=seeds[0]["epochs"],
             fid_end=float(end.mean()), fid_end_min=float(end.min()), fid_end_max=float(end.max()),
-            epochs_equal=float(np.mean([p["equal"]["epoch"] for p in mine])),
+            epochs_equal=float(np.mean([s["epochs_equal"] for s in seeds])),
             fid_equal=float(equal.mean()), fid_equal_min=float(equal.min()), fid_equal_max=float(equal.max()),
-            share_min=float(np.mean([p["equal"]["share_min"] for p in mine])),
-            share_max=float(np.mean([p["equal"]["share_max"] for p in mine])),
-            as_requested=(float(np.mean([p["equal"]["as_requested"] for p in mine]))
-                          if "as_requested" in mine[0]["equal"] else None),
+            share_min=float(np.mean([s["share_min"] for s in seeds])),
+            share_max=float(np.mean([s["share_max"] for s in seeds])),
+            as_requested=(float(np.mean([s["as_requested"] for s in seeds]))
+                          if seeds[0]["as_requested"] is not None else None),
             curve=curves(records, row)))
     return lines
 
@@ -311,8 +332,14 @@ def store(records, path):
     """data/gan_ablation.npz: the table (JSON) and the baseline/recipe samples at equal time (seed 0)."""
     lines = table(records)
     grids = {}
-    for p in equal_time_points(records):
-        if p["row"] in GRID_ROWS and p["seed"] == 0 and "samples" in p["equal"]:
+    points = equal_time_points(records)
+    # the grids come from one invocation: the first that trained all GRID_ROWS with seed 0
+    both = sorted(inv for inv in {p["end"]["invocation"] for p in points}
+                  if all(any(q["row"] == r and q["seed"] == 0 and q["end"]["invocation"] == inv for q in points)
+                         for r in GRID_ROWS))
+    for p in points:
+        if (p["row"] in GRID_ROWS and p["seed"] == 0 and both and p["end"]["invocation"] == both[0]
+                and "samples" in p["equal"]):
             grids[f"samples_{p['row']}"] = np.array(p["equal"]["samples"], np.uint8).reshape(-1, 28, 28)
             grids[f"epoch_{p['row']}"] = np.array(p["equal"]["epoch"])
             grids[f"fid_{p['row']}"] = np.array(p["equal"]["fid"])
@@ -321,6 +348,7 @@ def store(records, path):
                 conditions="2 CPU cores under the shared lock, runs interleaved epoch by epoch per invocation; "
                            "FID: 1,000 samples vs the 1,000 embedded test digits (course classifier)")
     data.write_atomically(path, data.npz_bytes({"table": np.array(json.dumps(meta)), **grids}))
+    data.update_checksums([path.name], path.parent)     # prints the line for data/README.md
     return path
 
 
