@@ -45,10 +45,10 @@ TEST_ENV = COURSE_QUICK=$(COURSE_QUICK) TF_NUM_INTRAOP_THREADS=$(TEST_THREADS) T
 # slowest tests are printed, so growth shows.
 test: setup
 	$(TEST_ENV) $(BIN)/python -m pytest -n $(JOBS) --dist loadscope --no-loadscope-reorder \
-		--durations=10 --nbval-lax --nbval-current-env --doctest-modules helpers tests notebooks
+		--durations=10 --nbval-lax --nbval-current-env --doctest-modules helpers course_tools tests notebooks
 
 test-unit: setup
-	$(TEST_ENV) $(BIN)/python -m pytest -n $(JOBS) --doctest-modules helpers tests
+	$(TEST_ENV) $(BIN)/python -m pytest -n $(JOBS) --doctest-modules helpers course_tools tests
 
 # One notebook: make test-notebooks NB=notebooks/01_noise_models.ipynb
 NB ?= notebooks
@@ -60,7 +60,7 @@ test-notebooks: setup
 # browser-setup installs chromium with apt when it is missing (root or sudo needed; elsewhere it
 # says so and the test skips) and the `browser` group (playwright) into the venv.
 browser-setup: $(BROWSER_STAMP)
-	@scripts/install_chromium.sh
+	@scripts/ci/install_chromium.sh
 
 $(BROWSER_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS),browser]"
@@ -71,14 +71,14 @@ test-browser: browser-setup
 
 # The whole course, top to bottom, one fresh kernel per notebook; notebooks are left unchanged.
 run-all: setup
-	$(BIN)/python scripts/run_all.py
+	$(BIN)/python -m course_tools.run_all
 
 run-all-full: setup
-	$(BIN)/python scripts/run_all.py --full
+	$(BIN)/python -m course_tools.run_all --full
 
 # Static HTML of the stored (executed) outputs; nothing is run.
 html: setup
-	$(BIN)/python scripts/export_html.py --out site
+	$(BIN)/python -m course_tools.export_html --out site
 
 clean-venv:
 	rm -rf $(VENV)

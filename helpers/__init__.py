@@ -22,7 +22,8 @@ functions).
 4. training -- :mod:`helpers.training`: the one training loop, batches, callbacks, checkpoints
 5. models -- :mod:`helpers.models`: Keras 3 models (GAN, VAE, classifier) and the registry of
    shipped models
-6. interactive -- :mod:`helpers.widgets`: slider panels and their static snapshots
+6. interactive -- :mod:`helpers.widgets` (slider panels and their static snapshots) and
+   :mod:`helpers.exercises` (the notebooks' exercise checks)
 
 TensorFlow is imported only by layers 4 and 5 (:mod:`helpers.training` and the submodules of
 :mod:`helpers.models`); every other module, and ``import helpers.models`` itself, works without it.

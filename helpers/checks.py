@@ -4,8 +4,11 @@ The course validates at the public edge of ``helpers`` (see the README): a wrong
 raises at once, naming the argument and what was expected, and nothing is silently fixed.
 Every module uses these functions, so the same mistake gives the same message everywhere.
 
+- :func:`float_image` -- the one image policy: float in [0, 1] as it is, ``uint8`` divided by
+  255, ``bool`` as 0/1, anything else refused; NaN refused; nothing clipped.
 - :func:`integer` -- counts, sizes, epochs: whole numbers (``True`` is not a number of anything).
-- :func:`real` -- finite real numbers, optionally within bounds.
+- :func:`real` -- finite real numbers, optionally within bounds; :func:`finite` and
+  :func:`positive` -- the same for arrays.
 - :func:`flag` -- ``True`` or ``False``.
 - :func:`make_rng` -- random generators: an int seed, a :class:`numpy.random.Generator` or ``None``.
 - :func:`choice` -- one of a fixed set of names.
@@ -19,7 +22,74 @@ import numbers
 
 import numpy as np
 
-__all__ = ["integer", "real", "flag", "make_rng", "choice"]
+__all__ = ["float_image", "integer", "real", "finite", "positive", "flag", "make_rng", "choice"]
+
+
+def float_image(image, name="image", min_ndim=0, unit_range=True, tolerance=0.0, hint=""):
+    """An image (or a batch) as float32, converted and checked by the course's one rule.
+
+    - float: kept as it is (no rescaling, no clipping);
+    - ``uint8``: divided by 255, the explicit 8-bit conversion (0 -> 0.0, 255 -> 1.0);
+    - ``bool``: 0.0 and 1.0;
+    - any other dtype (int16, int64, object, complex): ``TypeError``, because there is no one
+      right way to scale it.
+
+    Parameters
+    ----------
+    image : array_like
+    name : str
+        Argument name used in error messages.
+    min_ndim : int
+        Fewest dimensions accepted (2 for an image; 0 for any array of pixel values).
+    unit_range : bool
+        Values must lie in [0, 1] (False: any finite value, e.g. an image with unclipped noise).
+    tolerance : float
+        How far outside [0, 1] round-off may go (values are still not clipped).
+    hint : str
+        Appended to the out-of-range message (e.g. how a model's output maps to [0, 1]).
+
+    Raises
+    ------
+    TypeError
+        A dtype without an exact conversion.
+    ValueError
+        Too few dimensions, empty, NaN or infinite values, or values outside [0, 1].
+
+    Examples
+    --------
+    >>> float_image(np.array([0, 128, 255], dtype=np.uint8))
+    array([0.       , 0.5019608, 1.       ], dtype=float32)
+    >>> float_image(np.array([[0.5, 1.5]]))
+    Traceback (most recent call last):
+    ...
+    ValueError: image must lie in [0, 1]; got values from 0.5 to 1.5 (nothing is clipped: convert or rescale it explicitly)
+    >>> float_image(np.array([1, 2], dtype=np.int16))
+    Traceback (most recent call last):
+    ...
+    TypeError: image must be float in [0, 1], uint8 (divided by 255) or bool; got dtype int16
+    """
+    arr = np.asarray(image)
+    if arr.dtype == np.uint8:
+        arr = arr.astype(np.float32) / np.float32(255)
+    elif arr.dtype == np.bool_:
+        arr = arr.astype(np.float32)
+    elif np.issubdtype(arr.dtype, np.floating):
+        arr = arr.astype(np.float32, copy=False)
+    else:
+        raise TypeError(f"{name} must be float in [0, 1], uint8 (divided by 255) or bool; got dtype {arr.dtype}")
+    if arr.ndim < min_ndim:
+        raise ValueError(f"{name} must have shape (H, W), (H, W, C) or a batch of those; got shape {arr.shape}"
+                         if min_ndim == 2 else f"{name} must have at least {min_ndim} dimensions; got shape {arr.shape}")
+    if min_ndim and arr.size == 0:
+        raise ValueError(f"{name} is empty (shape {arr.shape})")
+    if arr.size and not np.isfinite(arr).all():
+        raise ValueError(f"{name} contains NaN or infinite values")
+    if unit_range and arr.size:
+        lo, hi = float(arr.min()), float(arr.max())
+        if lo < -tolerance or hi > 1 + tolerance:
+            raise ValueError(f"{name} must lie in [0, 1]; got values from {lo:.4g} to {hi:.4g} "
+                             "(nothing is clipped: convert or rescale it explicitly)" + (f"; {hint}" if hint else ""))
+    return arr
 
 
 def integer(value, name, minimum=1):
@@ -77,6 +147,38 @@ def real(value, name, low=None, high=None, low_open=False):
     if high is not None and value > high:
         raise ValueError(f"{name} must be <= {high:g}; got {value:g}")
     return value
+
+
+def finite(value, name):
+    """``value`` as a float64 array with no NaN or infinity; ``ValueError`` otherwise.
+
+    Examples
+    --------
+    >>> finite([1, 2], "x").tolist()
+    [1.0, 2.0]
+    """
+    arr = np.asarray(value, dtype=float)
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite (no NaN or inf)")
+    return arr
+
+
+def positive(value, name):
+    """``value`` as a float64 array of finite numbers > 0; ``ValueError`` otherwise.
+
+    Examples
+    --------
+    >>> positive(0.5, "sigma").item()
+    0.5
+    >>> positive([1.0, 0.0], "sigma")
+    Traceback (most recent call last):
+    ...
+    ValueError: sigma must be positive and finite; got [1.0, 0.0]
+    """
+    arr = np.asarray(value, dtype=float)
+    if not np.all(np.isfinite(arr)) or np.any(arr <= 0):
+        raise ValueError(f"{name} must be positive and finite; got {value!r}")
+    return arr
 
 
 def flag(value, name):

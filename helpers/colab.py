@@ -7,6 +7,10 @@ loaded, ask for a runtime restart, and take minutes. So in Colab the course is u
 clone on ``sys.path`` and only the packages that are *missing* are installed, unpinned
 (:func:`setup`). Colab also needs its custom widget manager enabled for ipywidgets sliders.
 
+The setup cell itself is :data:`SETUP_CELL` (the template every notebook's first code cell
+must equal; ``python -m course_tools.notebook_setup`` rewrites the notebooks from it) and the
+repository it clones is :data:`REPO_URL`: a fork changes it here and runs that command.
+
 Nothing here runs outside Colab unless called.
 """
 
@@ -17,7 +21,40 @@ import importlib.util
 import subprocess
 import sys
 
-__all__ = ["REQUIREMENTS", "missing_packages", "setup"]
+__all__ = ["REPO_URL", "SETUP_CELL", "setup_cell_index", "REQUIREMENTS", "missing_packages", "setup"]
+
+#: The public repository of the course. Forks: change it here, then run ``python -m course_tools.notebook_setup``.
+REPO_URL = "https://github.com/image-generation-course/image-generation-course"
+
+#: The first code cell of every notebook (tagged ``setup``).
+SETUP_CELL = f'''\
+# Setup: works locally (after `make lab`) and in Google Colab.
+import os
+import sys
+
+IN_COLAB = "google.colab" in sys.modules
+if IN_COLAB:  # the course's helpers and data, from the repository
+    REPO_URL = "{REPO_URL}"
+    if not os.path.isdir("/content/course"):
+        !git clone --depth 1 -q {{REPO_URL}} /content/course
+        assert os.path.isdir("/content/course/helpers"), f"could not clone {{REPO_URL}}: see git's message above"
+    sys.path.insert(0, "/content/course")
+    from helpers import colab
+    colab.setup()  # installs only what Colab lacks (keeps its numpy, TensorFlow); enables widgets
+
+%matplotlib inline
+from helpers import config
+print("quick mode" if config.quick_mode() else "full mode")'''
+
+
+
+def setup_cell_index(nb) -> int:
+    """Index of the notebook's setup cell: the first code cell tagged ``setup``."""
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code" and "setup" in cell.metadata.get("tags", []):
+            return i
+    raise LookupError("no code cell tagged 'setup'")
+
 
 #: Import name -> pip distribution name, for everything the notebooks import (pyproject.toml's
 #: dependencies and its ``dl`` group; tests/test_colab.py checks the two agree).

@@ -274,8 +274,9 @@ def check_digit_images(images, name="images", min_count=1):
 
     Parameters
     ----------
-    images : array_like of float, shape (N, 28, 28) or (N, 28, 28, 1)
-        Values in [0, 1] (a tolerance of 1e-4 absorbs round-off; nothing is clipped).
+    images : array_like, shape (N, 28, 28) or (N, 28, 28, 1)
+        Float in [0, 1] (a tolerance of 1e-4 absorbs round-off; nothing is clipped), or uint8
+        (divided by 255): the one rule of :func:`helpers.checks.float_image`.
     name : str
         Argument name used in error messages.
     min_count : int
@@ -284,7 +285,7 @@ def check_digit_images(images, name="images", min_count=1):
     Raises
     ------
     TypeError
-        uint8 or non-float input (convert with :func:`to_float`).
+        A dtype other than float, uint8 or bool.
     ValueError
         Wrong shape, values outside [0, 1], NaN, or fewer than ``min_count`` images.
 
@@ -297,27 +298,18 @@ def check_digit_images(images, name="images", min_count=1):
     ...
     ValueError: images must have shape (N, 28, 28) or (N, 28, 28, 1); got (3, 32, 32)
     """
-    arr = np.asarray(images)
-    if arr.dtype == np.uint8:
-        raise TypeError(f"{name} is uint8: convert it to float in [0, 1] first "
-                        "(helpers.data.to_float)")
-    if not np.issubdtype(arr.dtype, np.floating):
-        raise TypeError(f"{name} must be float images in [0, 1]; got dtype {arr.dtype}")
+    arr = checks.float_image(images, name, tolerance=1e-4,
+                             hint="a generator with tanh output gives [-1, 1]: map it with (x + 1) / 2")
     if arr.ndim == 4 and arr.shape[-1] == 1:
         arr = arr[..., 0]
     if arr.ndim != 3 or arr.shape[1:] != DIGIT_SHAPE:
         h, w = DIGIT_SHAPE
         raise ValueError(f"{name} must have shape (N, {h}, {w}) or (N, {h}, {w}, 1); "
                          f"got {np.shape(images)}")
+    checks.integer(min_count, "min_count", minimum=0)
     if len(arr) < min_count:
         raise ValueError(f"{name} has {len(arr)} images; at least {min_count} are needed")
-    if not np.isfinite(arr).all():
-        raise ValueError(f"{name} contains NaN or infinite values")
-    lo, hi = float(arr.min()), float(arr.max())
-    if lo < -1e-4 or hi > 1 + 1e-4:
-        raise ValueError(f"{name} must lie in [0, 1]; got range [{lo:.4g}, {hi:.4g}] "
-                         "(a generator with tanh output gives [-1, 1]: map it with (x + 1) / 2)")
-    return arr.astype(np.float32, copy=False)
+    return arr
 
 
 def download(url, filename, sha256, timeout=5.0, cache_dir=None) -> Path:
@@ -346,8 +338,7 @@ def download(url, filename, sha256, timeout=5.0, cache_dir=None) -> Path:
     ChecksumError
         The downloaded bytes differ from ``sha256`` (nothing is kept).
     """
-    if not isinstance(timeout, (int, float)) or not timeout > 0:
-        raise ValueError(f"timeout must be a positive number of seconds; got {timeout!r}")
+    timeout = checks.real(timeout, "timeout", low=0, low_open=True)
     folder = Path(cache_dir) if cache_dir is not None else config.cache_dir()
     target = folder / filename
     if target.is_file() and sha256_of(target) == sha256:
@@ -438,7 +429,7 @@ def list_images():
 
 
 def to_float(images):
-    """Convert images to float32 in [0, 1], explicitly.
+    """Convert images to float32 in [0, 1], explicitly (:func:`helpers.checks.float_image`).
 
     uint8 values are divided by 255; bool becomes 0/1; float input must already lie
     in [0, 1] (it is checked, never clipped).
@@ -448,25 +439,14 @@ def to_float(images):
     TypeError
         For any other dtype.
     ValueError
-        For float input with NaN or values outside [0, 1].
+        For NaN or values outside [0, 1].
 
     Examples
     --------
     >>> to_float(np.array([0, 128, 255], dtype=np.uint8))
     array([0.       , 0.5019608, 1.       ], dtype=float32)
     """
-    images = np.asarray(images)
-    if images.dtype == np.uint8:
-        return images.astype(np.float32) / np.float32(255)
-    if images.dtype == np.bool_:
-        return images.astype(np.float32)
-    if np.issubdtype(images.dtype, np.floating):
-        if images.size and (np.isnan(images).any() or images.min() < 0 or images.max() > 1):
-            raise ValueError("float images must lie in [0, 1] without NaN; got range "
-                             f"[{np.nanmin(images)}, {np.nanmax(images)}]"
-                             + (" with NaN" if np.isnan(images).any() else ""))
-        return images.astype(np.float32)
-    raise TypeError(f"images must be uint8, bool or float in [0, 1]; got dtype {images.dtype}")
+    return checks.float_image(images, "images")
 
 
 def load_image(name="camera", as_gray=False):

@@ -29,9 +29,10 @@ Everything is NumPy/SciPy; nothing here imports TensorFlow. Randomness comes fro
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
+
+from . import checks
 
 __all__ = [
     "gaussian_pdf", "gaussian_logpdf", "gaussian_cdf", "gaussian_ppf", "uniform_pdf", "uniform_cdf",
@@ -46,34 +47,6 @@ LN2 = math.log(2.0)
 
 
 # --------------------------------------------------------------------------- validation
-
-
-def _rng(rng):
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if rng is None or (isinstance(rng, numbers.Integral) and not isinstance(rng, bool)):
-        return np.random.default_rng(rng)
-    raise TypeError(f"rng must be an int seed, a numpy.random.Generator or None; got {rng!r}")
-
-
-def _positive(value, name):
-    arr = np.asarray(value, dtype=float)
-    if not np.all(np.isfinite(arr)) or np.any(arr <= 0):
-        raise ValueError(f"{name} must be positive and finite; got {value!r}")
-    return arr
-
-
-def _finite(value, name):
-    arr = np.asarray(value, dtype=float)
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite (no NaN or inf)")
-    return arr
-
-
-def _count(value, name, minimum=1):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}")
-    return int(value)
 
 
 def _as_rows(X, name="X"):
@@ -129,7 +102,7 @@ def gaussian_logpdf(x, mu=0.0, sigma=1.0):
     >>> round(float(gaussian_logpdf(40.0)), 3)   # the pdf itself underflows to 0
     -800.919
     """
-    sigma = _positive(sigma, "sigma")
+    sigma = checks.positive(sigma, "sigma")
     z = (np.asarray(x, dtype=float) - mu) / sigma
     return -0.5 * z * z - np.log(sigma) - 0.5 * math.log(2 * math.pi)
 
@@ -144,7 +117,7 @@ def gaussian_cdf(x, mu=0.0, sigma=1.0):
     """
     from scipy.special import ndtr
 
-    sigma = _positive(sigma, "sigma")
+    sigma = checks.positive(sigma, "sigma")
     return ndtr((np.asarray(x, dtype=float) - mu) / sigma)
 
 
@@ -158,7 +131,7 @@ def gaussian_ppf(q, mu=0.0, sigma=1.0):
     """
     from scipy.special import ndtri
 
-    sigma = _positive(sigma, "sigma")
+    sigma = checks.positive(sigma, "sigma")
     q = np.asarray(q, dtype=float)
     if np.any((q < 0) | (q > 1)) or np.any(np.isnan(q)):
         raise ValueError("q must lie in [0, 1]")
@@ -218,7 +191,7 @@ def inverse_cdf_sample(ppf, size, rng=None):
     """
     if not callable(ppf):
         raise TypeError(f"ppf must be callable (an inverse CDF); got {ppf!r}")
-    u = _rng(rng).random(size)
+    u = checks.make_rng(rng).random(size)
     u = np.where(u == 0.0, np.nextafter(0.0, 1.0), u)  # random() can return exactly 0
     return np.asarray(ppf(u), dtype=float)
 
@@ -235,8 +208,8 @@ def box_muller(n, rng=None):
     >>> round(float(z.mean()), 2) == 0.0, round(float(z.std()), 2)
     (True, 1.0)
     """
-    n = _count(n, "n")
-    gen = _rng(rng)
+    n = checks.integer(n, "n")
+    gen = checks.make_rng(rng)
     m = (n + 1) // 2
     u1 = 1.0 - gen.random(m)  # in (0, 1]: log(u1) is finite
     u2 = gen.random(m)
@@ -259,10 +232,10 @@ def histogram_density(samples, bins=30, range=None):
     >>> density.tolist(), float(np.sum(density * np.diff(edges)))
     ([1.0, 1.0], 1.0)
     """
-    samples = _finite(samples, "samples").ravel()
+    samples = checks.finite(samples, "samples").ravel()
     if samples.size == 0:
         raise ValueError("samples is empty")
-    _count(bins, "bins")
+    checks.integer(bins, "bins")
     density, edges = np.histogram(samples, bins=bins, range=range, density=True)
     return density, edges
 
@@ -276,7 +249,7 @@ def silverman_bandwidth(samples):
     >>> 0.2 < h < 0.3
     True
     """
-    samples = _finite(samples, "samples").ravel()
+    samples = checks.finite(samples, "samples").ravel()
     if samples.size < 2:
         raise ValueError("need at least 2 samples for a bandwidth")
     q75, q25 = np.percentile(samples, [75, 25])
@@ -305,10 +278,10 @@ def kde(x, samples, bandwidth=None):
     >>> float(kde(0.0, [0.0], bandwidth=1.0)) == float(gaussian_pdf(0.0))
     True
     """
-    samples = _finite(samples, "samples").ravel()
+    samples = checks.finite(samples, "samples").ravel()
     if samples.size == 0:
         raise ValueError("samples is empty")
-    h = silverman_bandwidth(samples) if bandwidth is None else float(_positive(bandwidth, "bandwidth"))
+    h = silverman_bandwidth(samples) if bandwidth is None else float(checks.positive(bandwidth, "bandwidth"))
     x = np.asarray(x, dtype=float)
     flat = x.ravel()
     out = np.empty_like(flat)
@@ -327,7 +300,7 @@ def fit_gaussian_mle(samples):
     >>> fit_gaussian_mle([1.0, 3.0])
     (2.0, 1.0)
     """
-    samples = _finite(samples, "samples").ravel()
+    samples = checks.finite(samples, "samples").ravel()
     if samples.size < 2:
         raise ValueError("need at least 2 samples to fit mu and sigma")
     sigma = float(samples.std())
@@ -344,7 +317,7 @@ def gaussian_log_likelihood(samples, mu, sigma):
     >>> round(gaussian_log_likelihood([0.0, 0.0], 0.0, 1.0), 4)   # 2 * log(1/sqrt(2 pi))
     -1.8379
     """
-    return float(np.sum(gaussian_logpdf(_finite(samples, "samples"), mu, sigma)))
+    return float(np.sum(gaussian_logpdf(checks.finite(samples, "samples"), mu, sigma)))
 
 
 # --------------------------------------------------------------------------- several variables
@@ -389,7 +362,7 @@ def check_covariance(cov, dim=None):
 
 
 def _check_mean(mean):
-    mean = _finite(mean, "mean")
+    mean = checks.finite(mean, "mean")
     if mean.ndim != 1 or mean.size == 0:
         raise ValueError(f"mean must be a 1-D vector of length D; got shape {mean.shape}")
     return mean
@@ -421,7 +394,7 @@ def mvn_logpdf(x, mean, cov):
 
     mean = _check_mean(mean)
     L = check_covariance(cov, dim=mean.size)
-    x = _finite(x, "x")
+    x = checks.finite(x, "x")
     single = x.ndim == 1
     rows = x[None, :] if single else x
     if rows.ndim != 2 or rows.shape[1] != mean.size:
@@ -443,8 +416,8 @@ def mvn_sample(mean, cov, n, rng=None):
     """
     mean = _check_mean(mean)
     L = check_covariance(cov, dim=mean.size)
-    n = _count(n, "n")
-    z = _rng(rng).standard_normal((n, mean.size))
+    n = checks.integer(n, "n")
+    z = checks.make_rng(rng).standard_normal((n, mean.size))
     return mean + z @ L.T
 
 
@@ -479,8 +452,8 @@ def bits_per_dim(nll_nats, n_dims, offset_bits=0.0):
     >>> bits_per_dim(0.0, 784, offset_bits=8)             # uniform density on [0, 1]^784
     8.0
     """
-    n_dims = _count(n_dims, "n_dims")
-    nll = _finite(nll_nats, "nll_nats")
+    n_dims = checks.integer(n_dims, "n_dims")
+    nll = checks.finite(nll_nats, "nll_nats")
     out = nll / (n_dims * LN2) + float(offset_bits)
     return float(out) if out.ndim == 0 else out
 
@@ -530,7 +503,7 @@ def dequantize(images_uint8, rng=0):
     images = np.asarray(images_uint8)
     if images.dtype != np.uint8:
         raise TypeError(f"images_uint8 must have dtype uint8 (0-255 levels); got {images.dtype}")
-    u = _rng(rng).random(images.shape)
+    u = checks.make_rng(rng).random(images.shape)
     out = ((images.astype(np.float64) + u) / 256.0).astype(np.float32)
     return np.minimum(out, np.float32(np.nextafter(np.float32(1), np.float32(0))))
 
@@ -591,8 +564,8 @@ class IndependentBernoulli:
         """``n`` binary images (float32 {0, 1}), shape (n, *image shape)."""
         if not hasattr(self, "probs_"):
             raise RuntimeError("call fit(X) first")
-        n = _count(n, "n")
-        return (_rng(rng).random((n, *self.shape_)) < self.probs_).astype(np.float32)
+        n = checks.integer(n, "n")
+        return (checks.make_rng(rng).random((n, *self.shape_)) < self.probs_).astype(np.float32)
 
 
 class BernoulliMixture:
@@ -638,12 +611,10 @@ class BernoulliMixture:
     """
 
     def __init__(self, n_components=10, n_iter=50, seed=0, alpha=1.0):
-        self.n_components = _count(n_components, "n_components")
-        self.n_iter = _count(n_iter, "n_iter")
-        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-            raise TypeError(f"seed must be an int; got {seed!r}")
-        self.seed = int(seed)
-        self.alpha = float(_positive(alpha, "alpha"))
+        self.n_components = checks.integer(n_components, "n_components")
+        self.n_iter = checks.integer(n_iter, "n_iter")
+        self.seed = checks.integer(seed, "seed", minimum=0)
+        self.alpha = float(checks.positive(alpha, "alpha"))
 
     def _component_loglik(self, rows):
         mu = self.means_.reshape(self.n_components, -1)
@@ -708,8 +679,8 @@ class BernoulliMixture:
         """``n`` binary images (float32 {0, 1}): a component by its weight, then its pixel coins."""
         if not hasattr(self, "means_"):
             raise RuntimeError("call fit(X) first")
-        n = _count(n, "n")
-        gen = _rng(rng)
+        n = checks.integer(n, "n")
+        gen = checks.make_rng(rng)
         comp = gen.choice(self.n_components, size=n, p=self.weights_)
         return (gen.random((n, *self.shape_)) < self.means_[comp]).astype(np.float32)
 
@@ -776,7 +747,7 @@ class GaussianImageModel:
         if kind not in self.KINDS:
             raise ValueError(f"kind must be one of {self.KINDS}; got {kind!r}")
         self.kind = kind
-        self.n_components = _count(n_components, "n_components")
+        self.n_components = checks.integer(n_components, "n_components")
         self.min_variance = _floor_variance(min_variance)
 
     def fit(self, X):
@@ -821,8 +792,8 @@ class GaussianImageModel:
         """``n`` images (float32, not clipped: a Gaussian can leave [0, 1])."""
         if not hasattr(self, "mean_"):
             raise RuntimeError("call fit(X) first")
-        n = _count(n, "n")
-        eps = _rng(rng).standard_normal((n, self.n_dims)) * np.sqrt(self.variances_)
+        n = checks.integer(n, "n")
+        eps = checks.make_rng(rng).standard_normal((n, self.n_dims)) * np.sqrt(self.variances_)
         out = eps if self._basis is None else eps @ self._basis.T
         return (out + self.mean_.ravel()).reshape(n, *self.shape_).astype(np.float32)
 
@@ -848,7 +819,7 @@ class GaussianImageModel:
     def encode(self, X, k=None):
         """Coordinates of images on the ``k`` leading directions, in standard deviations."""
         rows = self._rows(X) - self.mean_.ravel()
-        k = len(self.components_) if k is None else _count(k, "k")
+        k = len(self.components_) if k is None else checks.integer(k, "k")
         V, s = self._leading(k)
         return rows @ V / s
 
@@ -860,7 +831,7 @@ class GaussianImageModel:
         """
         if not hasattr(self, "mean_"):
             raise RuntimeError("call fit(X) first")
-        z = _finite(z, "z")
+        z = checks.finite(z, "z")
         single = z.ndim == 1
         z2 = z[None] if single else z
         if z2.ndim != 2:
@@ -912,13 +883,11 @@ class PCAGaussianMixture:
     """
 
     def __init__(self, n_components=10, n_pca=50, min_variance=1e-4, max_iter=100, seed=0):
-        self.n_components = _count(n_components, "n_components")
-        self.n_pca = _count(n_pca, "n_pca")
+        self.n_components = checks.integer(n_components, "n_components")
+        self.n_pca = checks.integer(n_pca, "n_pca")
         self.min_variance = _floor_variance(min_variance)
-        self.max_iter = _count(max_iter, "max_iter")
-        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-            raise TypeError(f"seed must be an int; got {seed!r}")
-        self.seed = int(seed)
+        self.max_iter = checks.integer(max_iter, "max_iter")
+        self.seed = checks.integer(seed, "seed", minimum=0)
 
     def fit(self, X):
         import warnings
@@ -960,8 +929,8 @@ class PCAGaussianMixture:
         """
         if not hasattr(self, "mixture_"):
             raise RuntimeError("call fit(X) first")
-        n = _count(n, "n")
-        gen = _rng(rng)
+        n = checks.integer(n, "n")
+        gen = checks.make_rng(rng)
         gmm = self.mixture_
         comp = gen.choice(self.n_components, size=n, p=gmm.weights_ / gmm.weights_.sum())
         dim = self.pca_.n_dims

@@ -298,7 +298,7 @@ def kid(real, generated, n_subsets=10, subset_size=500, seed=0):
     checks.integer(subset_size, "subset_size", minimum=2)
     f1 = _features_of(real, "real", MIN_KID_SAMPLES)
     f2 = _features_of(generated, "generated", MIN_KID_SAMPLES)
-    rng = np.random.default_rng(seed)
+    rng = checks.make_rng(seed, "seed")
     m = min(subset_size, len(f1), len(f2))
     d = f1.shape[1]
     values = []

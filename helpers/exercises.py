@@ -7,8 +7,8 @@ the notebook, such as a trained model)::
     exercises.check("00", black_fraction=black_fraction, mean_digits=mean_digits)
 
 It prints one line per exercise -- ``Exercise 1: correct``, ``Exercise 1: not answered yet``
-(one of its answers is still ``None``) or ``Exercise 1: not quite; <a hint>`` -- and returns
-``{number: True | False | None}``. The expected answers are computed here, independently of
+(one of its answers is still ``None``) or ``Exercise 1: not quite; <a hint>``.
+:func:`evaluate` gives the same verdicts as data (``{number: True | False | None}``), for tests. The expected answers are computed here, independently of
 the notebook, so reading the check cell does not give them away (the worked solutions stay in
 the notebook's hidden ``<details>``).
 
@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["exercise", "check", "registered"]
+__all__ = ["exercise", "check", "evaluate", "registered"]
 
 
 @dataclass(frozen=True)
@@ -61,10 +61,10 @@ def exercise(notebook, number, answers, uses=()):
     ...     return x == 42, "" if x == 42 else "the answer is a number"
     >>> check("99", x=None)
     Exercise 1: not answered yet
-    {1: None}
     >>> check("99", x=41)
     Exercise 1: not quite; the answer is a number
-    {1: False}
+    >>> evaluate("99", x=42)
+    {1: True}
     >>> _ = _REGISTRY.pop("99")
     """
     if not (isinstance(notebook, str) and len(notebook) == 2 and notebook.isdigit()):
@@ -86,7 +86,10 @@ def registered(notebook):
 
 
 def check(notebook, **given):
-    """Check the answers of every exercise of ``notebook``; print one line each; return the results.
+    """Check the answers of every exercise of ``notebook`` and print one line per exercise.
+
+    ``given``: the learner's answers and the notebook objects the checks use, by name
+    (:func:`registered` lists them). Returns nothing, so the cell shows only the lines.
 
     Raises
     ------
@@ -95,6 +98,16 @@ def check(notebook, **given):
     TypeError
         A name an exercise needs is missing, or a name is unknown (a typo in the check cell).
     """
+    for line in _lines(notebook, given).values():
+        print(line[1])
+
+
+def evaluate(notebook, **given):
+    """The verdicts of :func:`check` as ``{number: True (correct) | False | None (not answered)}``."""
+    return {number: ok for number, (ok, _) in _lines(notebook, given).items()}
+
+
+def _lines(notebook, given):
     entries = _REGISTRY.get(notebook)
     if not entries:
         raise ValueError(f"no exercises registered for notebook {notebook!r}; "
@@ -109,16 +122,14 @@ def check(notebook, **given):
     results = {}
     for number, entry in sorted(entries.items()):
         if any(given[name] is None for name in entry.answers):
-            results[number] = None
-            print(f"Exercise {number}: not answered yet")
+            results[number] = (None, f"Exercise {number}: not answered yet")
             continue
         try:
             ok, detail = entry.fn(**{name: given[name] for name in entry.answers + entry.uses})
         except Exception as error:  # the learner's code failed: say how, do not stop the cell
             ok, detail = False, f"your answer raised {type(error).__name__}: {error}"
-        results[number] = bool(ok)
         word = "correct" if ok else "not quite"
-        print(f"Exercise {number}: {word}" + (f"{',' if ok else ';'} {detail}" if detail else ""))
+        results[number] = (bool(ok), f"Exercise {number}: {word}" + (f"{',' if ok else ';'} {detail}" if detail else ""))
     return results
 
 

@@ -7,25 +7,22 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import checks
 
 def _quality_pair(reference, test):
-    """Validate two images for a full-reference quality measure; return them as float64."""
-    arrays = []
-    for name, img in (("reference", reference), ("test", test)):
-        arr = np.asarray(img)
-        if arr.dtype == np.uint8:
-            raise TypeError(f"{name} is uint8: convert it explicitly to float in [0, 1] first "
-                            "(helpers.data.to_float), so that data_range=1 is right")
-        if not np.issubdtype(arr.dtype, np.floating):
-            raise TypeError(f"{name} must be a float image; got dtype {arr.dtype}")
-        if arr.ndim not in (2, 3) or arr.size == 0:
+    """Validate two images for a full-reference quality measure; return them as float64.
+
+    Both follow :func:`helpers.checks.float_image` (uint8 divided by 255); ``test`` may leave
+    [0, 1] (unclipped noise), ``reference`` may not.
+    """
+    ref = checks.float_image(reference, "reference", min_ndim=2)
+    tst = checks.float_image(test, "test", min_ndim=2, unit_range=False)
+    for name, arr in (("reference", ref), ("test", tst)):
+        if arr.ndim not in (2, 3):
             raise ValueError(f"{name} must have shape (H, W) or (H, W, C); got {arr.shape}")
-        if not np.isfinite(arr).all():
-            raise ValueError(f"{name} contains NaN or infinite values")
-        arrays.append(arr.astype(np.float64))
-    if arrays[0].shape != arrays[1].shape:
-        raise ValueError(f"reference and test differ in shape: {arrays[0].shape} vs {arrays[1].shape}")
-    return arrays
+    if ref.shape != tst.shape:
+        raise ValueError(f"reference and test differ in shape: {ref.shape} vs {tst.shape}")
+    return ref.astype(np.float64), tst.astype(np.float64)
 
 
 def psnr(reference, test, data_range=1.0):
@@ -33,9 +30,10 @@ def psnr(reference, test, data_range=1.0):
 
     Parameters
     ----------
-    reference, test : array_like of float, shape (H, W) or (H, W, C)
-        The clean image and the image to judge. Values are not clipped; ``test`` may
-        lie outside [0, 1] (unclipped noise), the reference should not.
+    reference, test : array_like, shape (H, W) or (H, W, C)
+        The clean image and the image to judge: float, or uint8 divided by 255
+        (:func:`helpers.checks.float_image`). Values are not clipped; ``test`` may lie
+        outside [0, 1] (unclipped noise), the reference may not.
     data_range : float
         Distance from black to white: 1 for the course's float images.
 
@@ -51,8 +49,7 @@ def psnr(reference, test, data_range=1.0):
     20.0
     """
     ref, tst = _quality_pair(reference, test)
-    if not (np.isfinite(data_range) and data_range > 0):
-        raise ValueError(f"data_range must be a positive number; got {data_range}")
+    data_range = checks.real(data_range, "data_range", low=0, low_open=True)
     mse = float(np.mean((ref - tst) ** 2))
     if mse == 0.0:
         return float("inf")
@@ -78,8 +75,7 @@ def ssim(reference, test, data_range=1.0, **kwargs):
     from skimage.metrics import structural_similarity
 
     ref, tst = _quality_pair(reference, test)
-    if not (np.isfinite(data_range) and data_range > 0):
-        raise ValueError(f"data_range must be a positive number; got {data_range}")
+    data_range = checks.real(data_range, "data_range", low=0, low_open=True)
     if min(ref.shape[:2]) < 7:
         raise ValueError(f"images must be at least 7x7 for SSIM's window; got {ref.shape}")
     if ref.ndim == 3:

@@ -2,19 +2,20 @@
 
 Conventions
 -----------
-- **Input**: a float image in [0, 1] of shape (H, W), (H, W, C) or a batch
-  (N, H, W[, C]). float32 and float64 are accepted; values outside [0, 1] or NaN
-  raise ``ValueError`` (nothing is clipped silently). **uint8 input is converted
-  explicitly** by dividing by 255 (the same as :func:`helpers.data.to_float`), so
-  ``gaussian_noise(uint8_image, 0.1)`` adds noise of 0.1 * 255 = 25.5 grey levels and
-  can never wrap around; every other integer or bool dtype raises ``TypeError``.
+- **Input**: an image of shape (H, W), (H, W, C) or a batch (N, H, W[, C]), checked by the
+  course's one rule (:func:`helpers.checks.float_image`, as :func:`helpers.data.to_float`):
+  float in [0, 1] (values outside or NaN raise ``ValueError``; nothing is clipped silently),
+  **uint8 converted explicitly** by dividing by 255, so ``gaussian_noise(uint8_image, 0.1)``
+  adds noise of 0.1 * 255 = 25.5 grey levels and can never wrap around, bool as 0/1; every
+  other dtype raises ``TypeError``.
 - **Output**: always float32, same shape as the input.
 - **clip**: every function that can leave [0, 1] has an explicit ``clip`` argument.
   ``clip=True`` (default) returns a displayable image in [0, 1] -- but then the added
   noise is no longer exactly the model's noise near black and white. ``clip=False``
   returns the exact model, values may lie outside [0, 1].
 - **Randomness**: ``rng`` is a seed (int), a :class:`numpy.random.Generator`, or
-  ``None`` (fresh entropy). The same seed gives the same noise.
+  ``None`` (fresh entropy), as everywhere in the course (:func:`helpers.checks.make_rng`).
+  The same seed gives the same noise.
 - Noise levels are in units of the [0, 1] intensity scale: ``sigma=0.1`` is one
   tenth of the range from black to white (25.5 grey levels of an 8-bit image).
 
@@ -33,10 +34,12 @@ import numbers
 
 import numpy as np
 
+from . import checks
+
 NOISE_KINDS = ("gaussian", "uniform", "salt_and_pepper", "poisson", "speckle")
 
 __all__ = [
-    "NOISE_KINDS", "as_float_image", "make_rng", "uniform_half_width", "uniform_std",
+    "NOISE_KINDS", "uniform_half_width", "uniform_std",
     "gaussian_noise", "uniform_noise", "salt_and_pepper_noise", "poisson_noise",
     "speckle_noise", "add_noise", "white_noise", "colored_noise", "value_noise",
     "radial_power_spectrum", "spectral_exponent", "estimate_noise_sigma",
@@ -46,88 +49,8 @@ __all__ = [
 # --------------------------------------------------------------------------- validation
 
 
-def as_float_image(image, name="image"):
-    """Check an image and return it as float32 in [0, 1].
-
-    uint8 is divided by 255 (explicit conversion); float must already lie in [0, 1].
-
-    Raises
-    ------
-    TypeError
-        For dtypes other than uint8 and float.
-    ValueError
-        For fewer than 2 dimensions, an empty array, NaN/inf or values outside [0, 1].
-
-    Examples
-    --------
-    >>> as_float_image(np.array([[0, 255]], dtype=np.uint8))
-    array([[0., 1.]], dtype=float32)
-    >>> as_float_image(np.array([[0.5, 1.5]]))
-    Traceback (most recent call last):
-    ...
-    ValueError: image must lie in [0, 1]; got values from 0.5 to 1.5 (convert or rescale it explicitly first)
-    """
-    arr = np.asarray(image)
-    if arr.dtype == np.uint8:
-        arr = arr.astype(np.float32) / np.float32(255)
-    elif np.issubdtype(arr.dtype, np.floating):
-        arr = arr.astype(np.float32, copy=False)
-    else:
-        raise TypeError(f"{name} must be a float image in [0, 1] or uint8 (converted by dividing "
-                        f"by 255); got dtype {arr.dtype}")
-    if arr.ndim < 2:
-        raise ValueError(f"{name} must have shape (H, W), (H, W, C) or a batch of those; got shape {arr.shape}")
-    if arr.size == 0:
-        raise ValueError(f"{name} is empty (shape {arr.shape})")
-    if not np.isfinite(arr).all():
-        raise ValueError(f"{name} contains NaN or infinite values")
-    lo, hi = float(arr.min()), float(arr.max())
-    if lo < 0.0 or hi > 1.0:
-        raise ValueError(f"{name} must lie in [0, 1]; got values from {lo:g} to {hi:g} "
-                         "(convert or rescale it explicitly first)")
-    return arr
-
-
-def make_rng(rng=None):
-    """A :class:`numpy.random.Generator` from a seed, a generator or ``None``.
-
-    Examples
-    --------
-    >>> float(make_rng(0).random()) == float(make_rng(0).random())
-    True
-    """
-    if rng is None or isinstance(rng, np.random.Generator):
-        return np.random.default_rng(rng)
-    if isinstance(rng, (bool, np.bool_)) or not isinstance(rng, numbers.Integral):
-        raise TypeError(f"rng must be an int seed, a numpy.random.Generator or None; got {rng!r}")
-    if rng < 0:
-        raise ValueError(f"rng seed must be non-negative; got {rng}")
-    return np.random.default_rng(int(rng))
-
-
-def _number(value, name, low=None, high=None, low_open=False):
-    """A finite real number within [low, high] (or (low, high] with low_open)."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number; got {value!r}")
-    value = float(value)
-    if not np.isfinite(value):
-        raise ValueError(f"{name} must be finite; got {value}")
-    if low is not None and (value < low or (low_open and value == low)):
-        bound = f"> {low:g}" if low_open else f">= {low:g}"
-        raise ValueError(f"{name} must be {bound}; got {value:g}")
-    if high is not None and value > high:
-        raise ValueError(f"{name} must be <= {high:g}; got {value:g}")
-    return value
-
-
-def _flag(value, name):
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False; got {value!r}")
-    return bool(value)
-
-
 def _finish(noisy, clip):
-    if _flag(clip, "clip"):
+    if checks.flag(clip, "clip"):
         np.clip(noisy, 0.0, 1.0, out=noisy)
     return noisy.astype(np.float32, copy=False)
 
@@ -155,7 +78,7 @@ def uniform_half_width(std):
     >>> round(uniform_half_width(0.1), 4)
     0.1732
     """
-    return _number(std, "std", low=0.0) * float(np.sqrt(3.0))
+    return checks.real(std, "std", low=0.0) * float(np.sqrt(3.0))
 
 
 def uniform_std(half_width):
@@ -166,7 +89,7 @@ def uniform_std(half_width):
     >>> round(uniform_std(0.1), 4)
     0.0577
     """
-    return _number(half_width, "half_width", low=0.0) / float(np.sqrt(3.0))
+    return checks.real(half_width, "half_width", low=0.0) / float(np.sqrt(3.0))
 
 
 def gaussian_noise(image, sigma, mean=0.0, clip=True, rng=None):
@@ -196,10 +119,10 @@ def gaussian_noise(image, sigma, mean=0.0, clip=True, rng=None):
     >>> noisy.dtype, round(float((noisy - clean).std()), 2)
     (dtype('float32'), 0.1)
     """
-    image = as_float_image(image)
-    sigma = _number(sigma, "sigma", low=0.0)
-    mean = _number(mean, "mean")
-    noise = make_rng(rng).normal(mean, sigma, size=image.shape).astype(np.float32)
+    image = checks.float_image(image, "image", min_ndim=2)
+    sigma = checks.real(sigma, "sigma", low=0.0)
+    mean = checks.real(mean, "mean")
+    noise = checks.make_rng(rng).normal(mean, sigma, size=image.shape).astype(np.float32)
     return _finish(image + noise, clip)
 
 
@@ -230,11 +153,11 @@ def uniform_noise(image, half_width=None, *, std=None, clip=True, rng=None):
     >>> round(float((uniform_noise(clean, std=0.2, rng=0) - clean).std()), 3)
     0.2
     """
-    image = as_float_image(image)
+    image = checks.float_image(image, "image", min_ndim=2)
     if (half_width is None) == (std is None):
         raise ValueError("give exactly one of half_width and std")
-    a = uniform_half_width(std) if std is not None else _number(half_width, "half_width", low=0.0)
-    noise = make_rng(rng).uniform(-a, a, size=image.shape).astype(np.float32)
+    a = uniform_half_width(std) if std is not None else checks.real(half_width, "half_width", low=0.0)
+    noise = checks.make_rng(rng).uniform(-a, a, size=image.shape).astype(np.float32)
     return _finish(image + noise, clip)
 
 
@@ -258,10 +181,10 @@ def salt_and_pepper_noise(image, amount, salt_vs_pepper=0.5, rng=None):
     >>> round(float(np.mean(out != 0.5)), 2)
     0.1
     """
-    image = as_float_image(image)
-    amount = _number(amount, "amount", low=0.0, high=1.0)
-    salt_vs_pepper = _number(salt_vs_pepper, "salt_vs_pepper", low=0.0, high=1.0)
-    gen = make_rng(rng)
+    image = checks.float_image(image, "image", min_ndim=2)
+    amount = checks.real(amount, "amount", low=0.0, high=1.0)
+    salt_vs_pepper = checks.real(salt_vs_pepper, "salt_vs_pepper", low=0.0, high=1.0)
+    gen = checks.make_rng(rng)
     u = gen.random(image.shape)
     out = image.copy()
     out[u < amount * salt_vs_pepper] = 1.0
@@ -290,9 +213,9 @@ def poisson_noise(image, photons, clip=True, rng=None):
     >>> round(float(noisy.var() * 100 / 0.25), 1)   # variance = value / photons
     1.0
     """
-    image = as_float_image(image)
-    photons = _number(photons, "photons", low=0.0, low_open=True)
-    counts = make_rng(rng).poisson(image.astype(np.float64) * photons)
+    image = checks.float_image(image, "image", min_ndim=2)
+    photons = checks.real(photons, "photons", low=0.0, low_open=True)
+    counts = checks.make_rng(rng).poisson(image.astype(np.float64) * photons)
     return _finish((counts / photons).astype(np.float32), clip)
 
 
@@ -308,9 +231,9 @@ def speckle_noise(image, sigma, clip=True, rng=None):
     >>> float(noisy.max())
     0.0
     """
-    image = as_float_image(image)
-    sigma = _number(sigma, "sigma", low=0.0)
-    n = make_rng(rng).normal(0.0, sigma, size=image.shape).astype(np.float32)
+    image = checks.float_image(image, "image", min_ndim=2)
+    sigma = checks.real(sigma, "sigma", low=0.0)
+    n = checks.make_rng(rng).normal(0.0, sigma, size=image.shape).astype(np.float32)
     return _finish(image + image * n, clip)
 
 
@@ -330,7 +253,7 @@ def add_noise(image, kind, level, clip=True, rng=None):
     """
     if kind not in NOISE_KINDS:
         raise ValueError(f"kind must be one of {NOISE_KINDS}; got {kind!r}")
-    level = _number(level, "level", low=0.0)
+    level = checks.real(level, "level", low=0.0)
     if kind == "gaussian":
         return gaussian_noise(image, level, clip=clip, rng=rng)
     if kind == "uniform":
@@ -338,10 +261,10 @@ def add_noise(image, kind, level, clip=True, rng=None):
     if kind == "speckle":
         return speckle_noise(image, level, clip=clip, rng=rng)
     if kind == "salt_and_pepper":
-        _flag(clip, "clip")
+        checks.flag(clip, "clip")
         return salt_and_pepper_noise(image, level, rng=rng)  # level > 1 raises there
     if level == 0:
-        return _finish(as_float_image(image).copy(), clip)
+        return _finish(checks.float_image(image, "image", min_ndim=2).copy(), clip)
     return poisson_noise(image, 0.5 / level**2, clip=clip, rng=rng)
 
 
@@ -368,14 +291,14 @@ def white_noise(shape, distribution="uniform", mean=0.5, std=None, clip=True, rn
     (dtype('float32'), True)
     """
     shape = _shape(shape)
-    mean = _number(mean, "mean")
-    gen = make_rng(rng)
+    mean = checks.real(mean, "mean")
+    gen = checks.make_rng(rng)
     if distribution == "uniform":
-        std = 1.0 / np.sqrt(12.0) if std is None else _number(std, "std", low=0.0)
+        std = 1.0 / np.sqrt(12.0) if std is None else checks.real(std, "std", low=0.0)
         a = std * np.sqrt(3.0)
         values = gen.uniform(mean - a, mean + a, size=shape)
     elif distribution == "gaussian":
-        std = 1.0 / 6.0 if std is None else _number(std, "std", low=0.0)
+        std = 1.0 / 6.0 if std is None else checks.real(std, "std", low=0.0)
         values = gen.normal(mean, std, size=shape)
     else:
         raise ValueError(f"distribution must be 'uniform' or 'gaussian'; got {distribution!r}")
@@ -418,9 +341,9 @@ def colored_noise(shape, beta=1.0, contrast=0.15, rng=None):
     shape = _shape(shape)
     if len(shape) != 2:
         raise ValueError(f"colored_noise makes grey images: shape must be (H, W); got {shape}")
-    beta = _number(beta, "beta", low=0.0, high=6.0)
-    contrast = _number(contrast, "contrast", low=0.0)
-    white = make_rng(rng).standard_normal(shape)
+    beta = checks.real(beta, "beta", low=0.0, high=6.0)
+    contrast = checks.real(contrast, "contrast", low=0.0)
+    white = checks.make_rng(rng).standard_normal(shape)
     spectrum = np.fft.rfft2(white)
     fy = np.fft.fftfreq(shape[0])[:, None]
     fx = np.fft.rfftfreq(shape[1])[None, :]
@@ -478,12 +401,12 @@ def value_noise(shape, scale=64.0, octaves=5, persistence=0.5, contrast=0.15, rn
     shape = _shape(shape)
     if len(shape) != 2:
         raise ValueError(f"value_noise makes grey images: shape must be (H, W); got {shape}")
-    scale = _number(scale, "scale", low=1.0)
-    if isinstance(octaves, bool) or not isinstance(octaves, numbers.Integral) or not 1 <= octaves <= 12:
+    scale = checks.real(scale, "scale", low=1.0)
+    if not 1 <= checks.integer(octaves, "octaves") <= 12:
         raise ValueError(f"octaves must be an integer from 1 to 12; got {octaves!r}")
-    persistence = _number(persistence, "persistence", low=0.0, high=1.0, low_open=True)
-    contrast = _number(contrast, "contrast", low=0.0)
-    gen = make_rng(rng)
+    persistence = checks.real(persistence, "persistence", low=0.0, high=1.0, low_open=True)
+    contrast = checks.real(contrast, "contrast", low=0.0)
+    gen = checks.make_rng(rng)
     total = np.zeros(shape)
     amplitude = 1.0
     for k in range(int(octaves)):
@@ -564,15 +487,11 @@ def estimate_noise_sigma(image):
     >>> abs(estimate_noise_sigma(noisy) - 0.08) < 0.003
     True
     """
-    arr = np.asarray(image)
-    if not np.issubdtype(arr.dtype, np.floating):
-        raise TypeError(f"image must be a float image; got dtype {arr.dtype}")
+    arr = checks.float_image(image, "image", unit_range=False)   # noisy images may leave [0, 1]
     if arr.ndim == 3 and arr.shape[-1] in (3, 4):
         return float(np.mean([estimate_noise_sigma(arr[..., c]) for c in range(3)]))
     if arr.ndim != 2 or min(arr.shape) < 4:
         raise ValueError(f"image must be (H, W) or (H, W, 3) of at least 4x4; got shape {arr.shape}")
-    if not np.isfinite(arr).all():
-        raise ValueError("image contains NaN or infinite values")
     h, w = arr.shape[0] // 2 * 2, arr.shape[1] // 2 * 2
     x = arr[:h, :w].astype(np.float64)
     hh = (x[0::2, 0::2] - x[0::2, 1::2] - x[1::2, 0::2] + x[1::2, 1::2]) / 2.0

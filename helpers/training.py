@@ -174,6 +174,7 @@ def fit_resumable(model, dataset_fn, epochs, checkpoint_dir=None, checkpoint_eve
         metrics before each batch, so every entry is that batch's value, not a running mean.
     """
     checks.integer(epochs, "epochs")
+    checks.integer(seed, "seed", minimum=0)
     if checkpoint_every is not None:
         checks.integer(checkpoint_every, "checkpoint_every")
     if max_steps is not None:

@@ -71,6 +71,8 @@ class Panel:
         tests; the benchmark keeps it on).
     image_format : {"png", "jpeg"}
         How the rendered figure is sent to the browser.
+    layout : {"top", "left"}
+        Controls in a row above the figure (default), or in a column to its left (many sliders).
 
     Attributes
     ----------
@@ -89,9 +91,12 @@ class Panel:
     [0.0, 0.5]
     """
 
-    def __init__(self, fig, controls, update, animated=None, render=True, image_format="png"):
+    def __init__(self, fig, controls, update, animated=None, render=True, image_format="png", layout="top"):
         import ipywidgets as widgets
 
+        from .checks import choice
+
+        self.layout = choice(layout, "layout", ("top", "left"))
         if not controls:
             raise ValueError("controls must name at least one widget")
         if not callable(update):
@@ -185,10 +190,13 @@ class Panel:
         return np.asarray(self.fig.canvas.buffer_rgba()).copy()
 
     def widget(self):
-        """The controls above the figure, as one ipywidgets box."""
+        """The controls and the figure as one ipywidgets box: controls above it, or to its left."""
         import ipywidgets as widgets
 
-        return widgets.VBox([widgets.HBox(list(self.controls.values())), self.view])
+        controls = list(self.controls.values())
+        if self.layout == "left":
+            return widgets.HBox([widgets.VBox(controls), self.view])
+        return widgets.VBox([widgets.HBox(controls), self.view])
 
     def _ipython_display_(self):
         from IPython.display import display
@@ -315,9 +323,10 @@ def noise_explorer(image, rng=0, max_level=0.5, bins=80, render=True):
     import ipywidgets as widgets
 
     from .image_quality import psnr
-    from .noise import NOISE_KINDS, add_noise, as_float_image
+    from .checks import float_image
+    from .noise import NOISE_KINDS, add_noise
 
-    clean = as_float_image(image)
+    clean = float_image(image, "image", min_ndim=2)
     if not isinstance(rng, (int, np.integer)) or isinstance(rng, bool):
         raise TypeError(f"rng must be an int seed (reused at every update); got {rng!r}")
     edges = np.linspace(-0.5, 1.5, int(bins) + 1)

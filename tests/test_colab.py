@@ -6,10 +6,10 @@ import tomllib
 
 import pytest
 
+from course_tools import course_notebooks
 from helpers import colab, config
 
-sys.path.insert(0, str(config.repo_root() / "scripts"))
-from notebook_setup import REPO_URL, SETUP_CELL  # noqa: E402
+from helpers.colab import REPO_URL, SETUP_CELL
 
 #: pip names in pyproject that Colab knows under another name.
 COLAB_NAME = {"tensorflow-cpu": "tensorflow"}
@@ -67,13 +67,41 @@ def test_setup_cell_clones_the_one_repository_and_keeps_colabs_packages():
 COLAB_LINK = re.compile(r"https://colab\.research\.google\.com/github/([^/\s]+/[^/\s]+)/blob/([^/\s]+)/([^\s)`\"'>]+)")
 
 
-def test_colab_links_in_the_docs_open_existing_notebooks_of_the_repository():
-    """Every "Open in Colab" link (README, docs/) names REPO_URL's repository and a notebook that exists."""
+def link_problems(docs):
+    """What is wrong with the "Open in Colab" links of ``docs`` ({name: text}); the README must link every notebook."""
     root = config.repo_root()
     repository = REPO_URL.removeprefix("https://github.com/")
-    for doc in [root / "README.md", *sorted((root / "docs").glob("*.md"))]:
-        for match in COLAB_LINK.finditer(doc.read_text()):
+    problems, linked = [], set()
+    for name, text in docs.items():
+        for match in COLAB_LINK.finditer(text):
             repo, branch, path = match.groups()
-            assert repo == repository, f"{doc.name}: {match[0]} does not point to {REPO_URL}"
-            assert branch == "main", f"{doc.name}: {match[0]} is not on the main branch"
-            assert (root / path).is_file(), f"{doc.name}: {match[0]}: no file {path}"
+            if repo != repository:
+                problems.append(f"{name}: {match[0]} does not point to {REPO_URL}")
+            if branch != "main":
+                problems.append(f"{name}: {match[0]} is not on the main branch")
+            if not (root / path).is_file():
+                problems.append(f"{name}: {match[0]}: no file {path}")
+            if name == "README.md":
+                linked.add(path)
+    for notebook in course_notebooks():
+        if f"notebooks/{notebook.name}" not in linked:
+            problems.append(f"README.md has no Colab link to notebooks/{notebook.name}")
+    return problems
+
+
+def test_colab_links_in_the_docs_open_every_notebook_of_the_repository():
+    """Every "Open in Colab" link (README, docs/) names REPO_URL's repository and a notebook that exists,
+    and the README links every course notebook."""
+    root = config.repo_root()
+    docs = {doc.name: doc.read_text() for doc in [root / "README.md", *sorted((root / "docs").glob("*.md"))]}
+    assert link_problems(docs) == []
+
+
+def test_a_missing_or_wrong_colab_link_is_reported():
+    readme = (config.repo_root() / "README.md").read_text()
+    first = course_notebooks()[0].name
+    without = re.sub(rf"\[!\[Open In Colab\]\([^)]*\)\]\([^)]*{first}\)", "", readme)
+    assert link_problems({"README.md": without}) == [f"README.md has no Colab link to notebooks/{first}"]
+    wrong = readme.replace(f"/blob/main/notebooks/{first}", f"/blob/dev/notebooks/{first}", 1)
+    assert any("is not on the main branch" in p for p in link_problems({"README.md": wrong}))
+    assert len(link_problems({"README.md": ""})) == len(course_notebooks())

@@ -1,6 +1,6 @@
 """Every notebook's Colab set-up, run as Google Colab would run it: clone, import from the clone, enable widgets.
 
-In Colab the notebooks' first code cell (``SETUP_CELL`` in ``scripts/notebook_setup.py``) sees
+In Colab the notebooks' first code cell (``helpers.colab.SETUP_CELL``) sees
 ``google.colab`` in ``sys.modules``, clones the course repository to ``/content/course``, puts that
 folder first on ``sys.path``, imports ``helpers.colab`` from it and calls ``colab.setup()``, which
 installs only missing packages and enables Colab's custom widget manager. Colab and GitHub are out
@@ -56,11 +56,9 @@ import sys
 import nbformat
 import pytest
 
+from course_tools import notebook_client
 from helpers import config
-
-sys.path.insert(0, str(config.repo_root() / "scripts"))
-import notebook_client  # noqa: E402
-from notebook_setup import REPO_URL, setup_cell_index  # noqa: E402
+from helpers.colab import REPO_URL, setup_cell_index
 
 ROOT = config.repo_root()
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -69,7 +67,7 @@ COLAB_CLONE = "/content/course"
 #: Notebooks run top to bottom (the others: set-up and imports only; see the module's docstring).
 RUN_WHOLE = ("00_start_here.ipynb",)
 #: Seconds one cell may take: generous (no cell run here takes 10 s on 2 busy cores), and a hang
-#: fails naming the notebook and the cell (scripts/notebook_client.py).
+#: fails naming the notebook and the cell (course_tools.notebook_client).
 CELL_TIMEOUT = 120
 #: The first word of the line the report cell prints.
 REPORT_MARKER = "SIMULATED-COLAB-REPORT"
@@ -195,7 +193,7 @@ def colab_copy(path, clone_source, clone_dir):
 def execute(nb, name, cwd):
     """Run the notebook in a fresh kernel of this environment, with ``cwd`` as working directory.
 
-    Uses ``scripts/notebook_client.py`` (nbclient without its lost-reply stall). Returns the wall
+    Uses :mod:`course_tools.notebook_client` (nbclient without its lost-reply stall). Returns the wall
     time in seconds; fails the test with the failing cell's error, or naming the cell that hung.
     """
     from nbclient.exceptions import CellExecutionError

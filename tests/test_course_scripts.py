@@ -1,4 +1,4 @@
-"""scripts/run_all.py (whole-course run with times) and scripts/export_html.py (static HTML site)."""
+"""course_tools.run_all (whole-course run with times) and course_tools.export_html (static HTML site)."""
 
 import sys
 
@@ -8,9 +8,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from helpers import config
 
-sys.path.insert(0, str(config.repo_root() / "scripts"))
-import export_html  # noqa: E402
-import run_all  # noqa: E402
+from course_tools import course_notebooks, export_html, run_all
 
 
 def write_notebook(path, cells):
@@ -21,10 +19,10 @@ def write_notebook(path, cells):
 
 
 def test_course_notebooks_are_the_numbered_ones():
-    names = [p.name for p in run_all.course_notebooks()]
+    names = [p.name for p in course_notebooks()]
     assert names and names == sorted(names)
     assert all(name[:2].isdigit() and name[2] == "_" for name in names)
-    assert names == [p.name for p in export_html.course_notebooks()]
+    assert names == sorted(p.name for p in (config.repo_root() / "notebooks").glob("*.ipynb"))
 
 
 @pytest.mark.parametrize("seconds, text", [(0.04, "0.0 s"), (12.34, "12.3 s"), (59.9, "59.9 s"),

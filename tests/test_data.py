@@ -210,9 +210,9 @@ def test_corrupt_cached_download_is_fetched_again(tmp_path):
     assert data.sha256_of(path) == digest
 
 
-@pytest.mark.parametrize("timeout", [0, -1, "5", None])
-def test_download_rejects_bad_timeout(timeout, tmp_path):
-    with pytest.raises(ValueError, match="timeout"):
+@pytest.mark.parametrize("timeout, error", [(0, ValueError), (-1, ValueError), ("5", TypeError), (None, TypeError)])
+def test_download_rejects_bad_timeout(timeout, error, tmp_path):
+    with pytest.raises(error, match="timeout"):
         data.download("file:///nothing", "x", "0" * 64, timeout=timeout, cache_dir=tmp_path)
 
 

@@ -81,7 +81,7 @@ def test_frechet_distance_matches_scipy_sqrtm_formula():
     (np.zeros((200, 28, 28, 3), np.float32), ValueError, "shape (N, 28, 28)"),
     (np.full((200, 28, 28), 2.0, np.float32), ValueError, "[0, 1]"),
     (np.full((200, 28, 28), -1.0, np.float32), ValueError, "(x + 1) / 2"),
-    (np.zeros((200, 28, 28), np.uint8), TypeError, "to_float"),
+    (np.zeros((200, 28, 28), np.int16), TypeError, "dtype int16"),
     (np.full((200, 28, 28), np.nan, np.float32), ValueError, "NaN"),
     (np.zeros((10, 28, 28), np.float32), ValueError, "at least 128"),
 ])

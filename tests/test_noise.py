@@ -262,7 +262,6 @@ IMG = np.full((8, 8), 0.5, dtype=np.float32)
     (np.full((8, 8), 1.5), ValueError, "[0, 1]"),
     (np.full((8, 8), -0.1), ValueError, "[0, 1]"),
     (np.full((8, 8), 100, dtype=np.int32), TypeError, "dtype int32"),
-    (np.ones((8, 8), dtype=bool), TypeError, "dtype bool"),
     (np.full((8, 8), 1000, dtype=np.uint16), TypeError, "uint16"),
     (np.zeros(8, dtype=np.float32), ValueError, "shape"),
     (np.zeros((0, 8), dtype=np.float32), ValueError, "empty"),
@@ -351,7 +350,7 @@ def test_estimate_noise_sigma_agrees_with_skimage(camera):
 
 
 @pytest.mark.parametrize("image, error", [
-    (np.zeros((8, 8), dtype=np.uint8), TypeError),
+    (np.zeros((8, 8), dtype=np.int16), TypeError),
     (np.zeros(16), ValueError),
     (np.zeros((2, 8)), ValueError),
     (np.full((8, 8), np.nan), ValueError),

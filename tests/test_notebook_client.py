@@ -1,4 +1,4 @@
-"""scripts/notebook_client.py: no lost-reply stall when a cell clears an Output widget; hangs name the cell.
+"""course_tools.notebook_client: no lost-reply stall when a cell clears an Output widget; hangs name the cell.
 
 The stall of issue 15, made deterministic: nbclient handles the kernel's ``clear_output`` for an
 ``Output`` widget (as every ``helpers.widgets.Panel`` redraw sends) by sending a ``comm_msg`` on
@@ -8,16 +8,12 @@ descheduling the client), the send swallows the reply's wake-up; plain nbclient 
 whole cell timeout before it sees the reply (20 s here; it was 300 s in the simulated-Colab test).
 """
 
-import sys
 import time
 
 import nbformat
 import pytest
 
-from helpers import config
-
-sys.path.insert(0, str(config.repo_root() / "scripts"))
-import notebook_client  # noqa: E402
+from course_tools import notebook_client
 
 #: Seconds the client is held up while it handles clear_output (the kernel replies meanwhile).
 HOLD_UP = 1.0

@@ -1,23 +1,19 @@
-"""The static HTML export reads offline: scripts/static_widgets.py and export_html's page assets.
+"""The static HTML export reads offline: course_tools.static_widgets and export_html's page assets.
 
 The browser side (maths typeset, pictures shown, nothing fetched from the network) is checked in
 a real browser by tests/browser/test_html_export_offline.py.
 """
 
 import re
-import sys
 
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from helpers import config
 
-sys.path.insert(0, str(config.repo_root() / "scripts"))
-import export_html  # noqa: E402
-import static_widgets  # noqa: E402
+from course_tools import course_notebooks, export_html, static_widgets
 
-NOTEBOOKS = sorted((config.repo_root() / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = course_notebooks()
 PIXEL = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
 
 

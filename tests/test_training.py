@@ -73,6 +73,13 @@ def test_resume_without_checkpoint_would_differ():
     assert not all(np.array_equal(x, y) for x, y in zip(values(a), values(b)))
 
 
+def test_a_checkpoint_beyond_the_asked_epochs_is_refused(tmp_path):
+    """Resuming a 2-epoch checkpoint with epochs=1 would return the 2-epoch model as a 1-epoch one."""
+    training.fit_resumable(make_model(), batches, epochs=2, checkpoint_dir=tmp_path, progress=False)
+    with pytest.raises(ValueError, match="trained 2 epochs, more than epochs=1"):
+        training.fit_resumable(make_model(), batches, epochs=1, checkpoint_dir=tmp_path, progress=False)
+
+
 def test_checkpoint_of_another_architecture_is_refused(tmp_path):
     training.fit_resumable(make_model(), batches, epochs=1, checkpoint_dir=tmp_path, progress=False)
     other = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])

@@ -58,6 +58,19 @@ def test_panel_rejects_unknown_controls_and_bad_arguments():
         Panel(fig, {"a": widgets.FloatSlider()}, None)
     with pytest.raises(ValueError, match="image_format"):
         Panel(fig, {"a": widgets.FloatSlider()}, lambda a: None, image_format="gif")
+    with pytest.raises(ValueError, match="layout"):
+        Panel(fig, {"a": widgets.FloatSlider()}, lambda a: None, layout="right")
+
+
+def test_panel_layout_puts_the_controls_above_or_left_of_the_figure():
+    top, _, _ = simple_panel()
+    box = top.widget()
+    assert isinstance(box, widgets.VBox) and isinstance(box.children[0], widgets.HBox)
+    assert box.children[1] is top.view and list(box.children[0].children) == list(top.controls.values())
+    left, _, _ = simple_panel(layout="left")
+    box = left.widget()
+    assert isinstance(box, widgets.HBox) and isinstance(box.children[0], widgets.VBox)
+    assert box.children[1] is left.view and list(box.children[0].children) == list(left.controls.values())
 
 
 def test_blitting_draws_the_same_picture_as_a_full_redraw():

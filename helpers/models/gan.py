@@ -255,7 +255,7 @@ class GAN(keras.Model):
     def latent(self, n, seed=0):
         """``n`` standard-normal latent vectors from a NumPy generator seeded with ``seed``."""
         checks.integer(n, "n")
-        return np.random.default_rng(seed).standard_normal((n, self.latent_dim)).astype("float32")
+        return checks.make_rng(seed, "seed").standard_normal((n, self.latent_dim)).astype("float32")
 
     @property
     def sampler(self):

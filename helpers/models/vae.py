@@ -194,10 +194,7 @@ class VAE(keras.Model):
     def __init__(self, latent_dim=2, beta=1.0, filters=(16, 32), seed=0, **kwargs):
         super().__init__(**kwargs)
         self.latent_dim = checks.integer(latent_dim, "latent_dim")
-        if isinstance(beta, bool) or not isinstance(beta, (int, float, np.floating)) or not beta >= 0 \
-                or not math.isfinite(beta):
-            raise ValueError(f"beta must be a finite number >= 0; got {beta!r}")
-        self.beta = float(beta)
+        self.beta = checks.real(beta, "beta", low=0)
         filters = tuple(filters)
         if len(filters) != 2:
             raise ValueError(f"filters must be two channel counts; got {filters!r}")
@@ -327,7 +324,7 @@ class VAE(keras.Model):
     def generate(self, n, seed=0):
         """``n`` new images: decode ``z ~ N(0, I)`` (probabilities, ``(n, 28, 28)``)."""
         n = checks.integer(n, "n")
-        z = np.random.default_rng(seed).standard_normal((n, self.latent_dim)).astype(np.float32)
+        z = checks.make_rng(seed, "seed").standard_normal((n, self.latent_dim)).astype(np.float32)
         return self.decode_numpy(z)
 
     def elbo_terms(self, images, samples=1, batch_size=500):

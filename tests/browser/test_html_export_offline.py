@@ -16,7 +16,6 @@ Full-page screenshots go to ``artifacts/browser/html/``.
 from __future__ import annotations
 
 import re
-import sys
 
 import nbformat
 import pytest
@@ -26,9 +25,7 @@ from helpers import config
 
 ROOT = config.repo_root()
 ARTIFACTS = ROOT / "artifacts" / "browser" / "html"
-sys.path.insert(0, str(ROOT / "scripts"))
-import export_html  # noqa: E402
-import static_widgets  # noqa: E402
+from course_tools import export_html, static_widgets  # noqa: E402
 
 #: Console errors that are not a defect of the pages. Each entry: (regex, why it is benign).
 BENIGN_CONSOLE = [

@@ -1,7 +1,7 @@
 """Export the executed course notebooks to static HTML, with an index page: the course without a kernel.
 
-    python scripts/export_html.py             # notebooks/ -> site/ (`make html`)
-    python scripts/export_html.py --out DIR notebooks/01_noise_models.ipynb
+    python -m course_tools.export_html             # notebooks/ -> site/ (`make html`)
+    python -m course_tools.export_html --out DIR notebooks/01_noise_models.ipynb
 
 The stored outputs are exported as they are (the notebooks are kept executed in full mode; see
 the README); nothing is run. Open ``site/index.html`` in a browser.
@@ -11,7 +11,7 @@ The pages read offline: nothing is fetched from the network.
 - Maths is typeset by a copy of MathJax 2.7 (from the ``jupyter-server-mathjax`` package) put
   in ``site/mathjax/`` beside the pages.
 - Widgets (sliders, a panel's picture, progress bars) are drawn as plain HTML from the widget
-  state stored in the notebook (``static_widgets.py``). The sliders are shown disabled, because
+  state stored in the notebook (:mod:`course_tools.static_widgets`). The sliders are shown disabled, because
   moving them needs a kernel; each live panel also has a static figure beside it.
 """
 
@@ -25,22 +25,15 @@ import shutil
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = ROOT / "notebooks"
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from notebook_setup import REPO_URL  # noqa: E402  (the one place the repository address lives)
-import static_widgets  # noqa: E402
+from course_tools import course_notebooks, static_widgets
+from helpers.colab import REPO_URL  # the one place the repository address lives
+from helpers.config import repo_root
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "course_lab.html.j2"
 #: Where the pages find MathJax, relative to themselves (see :func:`copy_mathjax`).
 MATHJAX_URL = "mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe"
 PANEL_NOTE = ("A static copy of an interactive panel, as the notebook last drew it. "
               "Run the notebook (JupyterLab or Colab) to move the sliders.")
-
-
-def course_notebooks():
-    """The course's notebooks in order: ``notebooks/NN_topic.ipynb``."""
-    return sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 
 
 def title_and_summary(nb):
@@ -165,7 +158,7 @@ Source: <a href="{html.escape(REPO_URL)}">{html.escape(REPO_URL)}</a>.</p>
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=Path, help="notebooks to export (default: all of notebooks/)")
-    parser.add_argument("--out", type=Path, default=ROOT / "site", help="output folder (default site/)")
+    parser.add_argument("--out", type=Path, default=repo_root() / "site", help="output folder (default site/)")
     args = parser.parse_args(argv)
     paths = [p.resolve() for p in args.notebooks] or course_notebooks()
     missing = [str(p) for p in paths if not p.is_file()]

@@ -1,6 +1,6 @@
 """Run a notebook in a fresh kernel with nbclient, without its lost-reply stall, and name the cell that hangs.
 
-Used by ``scripts/run_all.py`` and ``tests/test_colab_simulated.py``.
+Used by :mod:`course_tools.run_all` and ``tests/test_colab_simulated.py``.
 
 The stall (issue 15). nbclient waits for a cell's ``execute_reply`` with one ``poll`` of the
 shell socket that lasts the whole cell timeout, and it mimics ipywidgets' ``Output`` widget:

@@ -1,8 +1,8 @@
 """Execute every course notebook top to bottom and report each one's wall time and the total.
 
-    python scripts/run_all.py              # quick mode (COURSE_QUICK=1), as CI runs the course
-    python scripts/run_all.py --full       # full size, as a learner runs it (`make run-all-full`)
-    python scripts/run_all.py notebooks/01_noise_models.ipynb   # only these notebooks
+    python -m course_tools.run_all              # quick mode (COURSE_QUICK=1), as CI runs the course
+    python -m course_tools.run_all --full       # full size, as a learner runs it (`make run-all-full`)
+    python -m course_tools.run_all notebooks/01_noise_models.ipynb   # only these notebooks
 
 Each notebook runs in a fresh kernel with its folder as working directory, like JupyterLab;
 the notebook files are not changed (``--save DIR`` writes the executed copies to DIR).
@@ -19,25 +19,19 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = ROOT / "notebooks"
-
-
-def course_notebooks():
-    """The course's notebooks in order: ``notebooks/NN_topic.ipynb``."""
-    return sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+from course_tools import course_notebooks
 
 
 def run_notebook(path: Path, timeout: int, kernel_name: str, save: Path | None = None):
     """Execute one notebook in a fresh kernel; return (seconds, error message or None).
 
-    Runs through ``scripts/notebook_client.py``: nbclient without its lost-reply stall, and a
+    Runs through :mod:`course_tools.notebook_client`: nbclient without its lost-reply stall, and a
     cell that exceeds ``timeout`` is reported by notebook and cell.
     """
     import nbformat
     from nbclient.exceptions import CellExecutionError
 
-    import notebook_client  # scripts/, beside this file
+    from course_tools import notebook_client
 
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
@@ -79,7 +73,7 @@ def main(argv=None) -> int:
     if missing:
         parser.error(f"no such notebook: {', '.join(missing)}")
     if not paths:
-        parser.error(f"no notebooks in {NOTEBOOKS}")
+        parser.error("no notebooks in notebooks/")
     os.environ["COURSE_QUICK"] = "0" if args.full else "1"  # the kernels inherit it
     mode = "full" if args.full else "quick"
     print(f"Running {len(paths)} notebook(s) in {mode} mode (COURSE_QUICK={os.environ['COURSE_QUICK']}) "

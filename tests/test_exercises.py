@@ -1,0 +1,136 @@
+"""helpers.exercises: every notebook's checks accept the worked solutions, refuse wrong answers,
+say "not answered yet" for None, and report a typo in the check cell."""
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from helpers import data, density, exercises, noise
+
+
+def test_report_lines(capsys):
+    exercises.check("00", black_fraction=None, mean_digits=None)
+    assert capsys.readouterr().out == "Exercise 1: not answered yet\nExercise 2: not answered yet\n"
+    with pytest.raises(TypeError, match=r"missing \['mean_digits'\]; unknown \['mean_digit'\]"):
+        exercises.check("00", black_fraction=None, mean_digit=None)
+    with pytest.raises(ValueError, match="no exercises registered for notebook '42'"):
+        exercises.check("42")
+
+
+def test_an_answer_that_raises_is_reported_not_raised():
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("oops")
+
+    assert exercises.evaluate("04", d_star=broken, g_loss_from_logits=None, fid_ones=None, fid_all=None,
+                              conditional=None, test_features=None) == {1: False, 2: None, 3: None}
+
+
+def test_notebook_00():
+    x, y = data.load_mnist_sample("train")
+    images = data.to_float(x)
+    right = dict(black_fraction=float(np.mean(images == 0)),
+                 mean_digits=np.stack([images[y == k].mean(axis=0) for k in range(10)]))
+    assert exercises.evaluate("00", **right) == {1: True, 2: True}
+    wrong = dict(black_fraction=0.5, mean_digits=np.zeros((10, 28, 28)))
+    assert exercises.evaluate("00", **wrong) == {1: False, 2: False}
+
+
+def test_notebook_01():
+    from skimage.util import img_as_ubyte
+
+    camera_smooth = np.full((32, 32), 0.3, np.float32) + np.linspace(0, 0.4, 32, dtype=np.float32)
+
+    def add_noise_uint8(img8, sigma_levels, seed=None):
+        return img_as_ubyte(noise.gaussian_noise(data.to_float(img8), sigma_levels / 255, clip=True, rng=seed))
+
+    def wraps(img8, sigma_levels, seed=None):
+        return (img8 + np.random.default_rng(seed).normal(0, sigma_levels, img8.shape)).astype(np.uint8)
+
+    q = data.to_float(img_as_ubyte(camera_smooth)) - camera_smooth
+    right = dict(q_std=float(q.std()), q_theory=1 / 255 / np.sqrt(12), add_noise_uint8=add_noise_uint8,
+                 photons_equal=0.5 / 0.05**2, camera_smooth=camera_smooth)
+    assert exercises.evaluate("01", **right) == {1: True, 2: True, 3: True}
+    wrong = dict(right, q_theory=1 / 255, add_noise_uint8=wraps, photons_equal=20.0)
+    assert exercises.evaluate("01", **wrong) == {1: False, 2: False, 3: False}
+
+
+def test_notebook_02():
+    b_train = density.binarize(data.load_mnist_sample("train")[0][:500])
+    b_test = density.binarize(data.load_mnist_sample("test")[0][:100])
+    bernoulli = density.IndependentBernoulli().fit(b_train)
+    p, x = bernoulli.probs_.reshape(1, -1), b_test.reshape(len(b_test), -1)
+    L = np.array([[2.0, 0.0], [0.6, 0.8]])
+    right = dict(sample_exponential=lambda n, rate, rng: -np.log1p(-rng.random(n)) / rate,
+                 my_bits_per_dim=float(-np.mean(np.sum(x * np.log2(p) + (1 - x) * np.log2(1 - p), axis=1)) / 784),
+                 my_L=L, my_samples=np.random.default_rng(0).standard_normal((5000, 2)) @ L.T,
+                 bernoulli=bernoulli, b_test=b_test)
+    assert exercises.evaluate("02", **right) == {1: True, 2: True, 3: True}
+    wrong = dict(right, sample_exponential=lambda n, rate, rng: rng.random(n) / rate,
+                 my_bits_per_dim=right["my_bits_per_dim"] * np.log(2), my_L=L.T)
+    assert exercises.evaluate("02", **wrong) == {1: False, 2: False, 3: False}
+
+
+class FakeConditional:
+    """Stands for the conditional GAN: a latent vector and a class give a fixed digit picture."""
+
+    def __init__(self):
+        x, y = data.load_mnist_sample("test")
+        self.by_class = [data.to_float(x[y == k]) for k in range(10)]
+
+    def latent(self, n, seed=0):
+        return np.random.default_rng(seed).standard_normal((n, 4))
+
+    def generate(self, z, labels):
+        return np.stack([self.by_class[k][i % 100] for i, k in enumerate(labels)])
+
+
+def test_notebook_04():
+    from helpers import digit_metrics
+
+    def mixture_pdf(x):
+        return 0.5 * (np.exp(-((x + 2) ** 2) / 0.5) + np.exp(-((x - 2) ** 2) / 0.5)) / np.sqrt(0.5 * np.pi)
+
+    def g_loss_from_logits(logits, kind):
+        logits = np.asarray(logits, dtype=float)
+        return float(np.mean(np.logaddexp(0, -logits)) if kind == "non_saturating" else -np.mean(np.logaddexp(0, logits)))
+
+    conditional = FakeConditional()
+    test_features = digit_metrics.features(data.to_float(data.load_mnist_sample("test")[0]))
+    z = conditional.latent(300, seed=0)
+    right = dict(d_star=lambda x: mixture_pdf(x) / (mixture_pdf(x) + stats.norm.pdf(x)),
+                 g_loss_from_logits=g_loss_from_logits,
+                 fid_ones=digit_metrics.fid(test_features, conditional.generate(z, labels=np.full(300, 1))),
+                 fid_all=digit_metrics.fid(test_features, conditional.generate(z, labels=np.arange(300) % 10)),
+                 conditional=conditional, test_features=test_features)
+    assert exercises.evaluate("04", **right) == {1: True, 2: True, 3: True}
+    wrong = dict(right, d_star=lambda x: mixture_pdf(x) / stats.norm.pdf(x),
+                 g_loss_from_logits=lambda logits, kind: g_loss_from_logits(logits, "non_saturating"),
+                 fid_ones=right["fid_all"], fid_all=right["fid_ones"])
+    assert exercises.evaluate("04", **wrong) == {1: False, 2: False, 3: False}
+
+
+class FakeVAE:
+    """Stands for a trained VAE: fixed codes, a fixed ELBO."""
+
+    def __init__(self, log_var):
+        self.log_var = np.asarray(log_var, dtype=np.float64)
+
+    def embed(self, x):
+        return np.zeros((len(x), len(self.log_var)))
+
+    def encode(self, x):
+        return self.embed(x), np.tile(self.log_var, (len(x), 1))
+
+    def elbo_terms(self, x, samples=1):
+        return {"neg_elbo": np.full(len(x), 100.0)}
+
+
+def test_notebook_05():
+    x_test = np.zeros((1000, 28, 28), np.float32)
+    beta4 = FakeVAE([0.0] * 10 + [-2.0] * 6)        # 10 dimensions with KL 0 (off), 6 with KL 0.57
+    mu, lv = np.array([0.5, -1.0, 0.0]), np.array([-1.0, 0.3, 0.0])
+    right = dict(kl_answer=float(0.5 * np.sum(np.exp(lv) + mu**2 - 1 - lv)), iwae_answers=[-100.0, -99.0, -98.5],
+                 inactive_answer=10, vae2=FakeVAE([0.0, 0.0]), beta_models={4: beta4}, x_test=x_test)
+    assert exercises.evaluate("05", **right) == {1: True, 2: True, 3: True}
+    wrong = dict(right, kl_answer=0.5, iwae_answers=[-98.0, -99.0, -100.0], inactive_answer=6)
+    assert exercises.evaluate("05", **wrong) == {1: False, 2: False, 3: False}
