@@ -1,10 +1,17 @@
-"""How long does one update of notebook 01's noise explorer take, for a 512x512 image?
+"""How long does one slider update of the course's panels take?
 
-One update = add the noise (helpers.noise.add_noise) + histogram + PSNR + updating the
-artists + drawing them over the cached background + encoding the JPEG that goes to the
-browser. Target: under 100 ms on a 2-core CPU. For comparison, the naive way -- a full
-``canvas.draw()`` of the whole figure with its ticks and labels on every change -- is
-timed too, and the re-plotting way (clear the axes, imshow and hist again).
+Notebook 01's noise explorer, for a 512x512 image: one update = add the noise
+(helpers.noise.add_noise) + histogram + PSNR + updating the artists + drawing them over the
+cached background + encoding the JPEG that goes to the browser. For comparison, the naive
+way -- a full ``canvas.draw()`` of the whole figure with its ticks and labels on every
+change -- is timed too, and the re-plotting way (clear the axes, imshow and hist again).
+
+Notebook 03's panels (kernel explorer, upsampling explorer, learning-rate explorer, FID
+explorer), built as the notebook builds them, each moved through settings that cover all
+of its controls (the learning-rate and FID panels show precomputed results: their update
+only redraws).
+
+Target: every panel under 100 ms per update on a 2-core CPU.
 
 Run: ``python benchmarks/widget_redraw.py [repeats]``
 """
@@ -74,7 +81,57 @@ def main(repeats=30):
           + ", ".join(f"{kind} {np.median(t):.1f}" for kind, t in per_kind.items()))
     median = float(np.median(rows[0][1]))
     print(f"target < 100 ms: {'met' if median < 100 else 'NOT met'} (median {median:.1f} ms)")
+    print()
+    medians = notebook03(repeats)
+    worst = max(medians.values())
+    print(f"target < 100 ms for every notebook-03 panel: {'met' if worst < 100 else 'NOT met'} "
+          f"(slowest median {worst:.1f} ms)")
     return 0
+
+
+def notebook03(repeats):
+    """Time every slider panel of notebook 03; return {panel: median ms}."""
+    from scipy.ndimage import gaussian_filter
+
+    from helpers import digit_metrics
+    from helpers.convolution import CLASSIC_KERNELS
+    from helpers.data import load_mnist_sample, to_float
+    from helpers.widgets import (UPSAMPLING_METHODS, fid_explorer, kernel_explorer, learning_rate_explorer,
+                                 upsampling_explorer)
+
+    x_train, x_test = (to_float(load_mnist_sample(split)[0]) for split in ("train", "test"))
+    digit = x_train[1]
+    kernels = list(CLASSIC_KERNELS)
+    rng = np.random.default_rng(0)
+    rates = [1e-4, 1e-3, 1e-2, 1e-1, 1.0]
+    runs = {name: {lr: 2.3 * np.exp(-np.arange(126) * lr) + 0.1 * rng.random(126) for lr in rates}
+            for name in ("SGD", "Adam")}                      # the notebook's size: 5 rates x 2 epochs of 63 steps
+    train_features = digit_metrics.features(x_train)
+    noise = rng.standard_normal(x_test.shape).astype(np.float32)
+    damaged = {"blur": [gaussian_filter(x_test, (0, s, s)) for s in (0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0)],
+               "noise": [np.clip(x_test + s * noise, 0, 1) for s in (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6)]}
+    variants = {kind: [(f"#{i}", images, digit_metrics.features(images)) for i, images in enumerate(sets)]
+                for kind, sets in damaged.items()}
+    fids = {kind: [digit_metrics.fid(train_features, f) for _, _, f in entries] for kind, entries in variants.items()}
+    panels = {
+        "kernel explorer": (kernel_explorer(digit, max_stride=3),
+                            [dict(stride=1 + i % 3, kernel=kernels[i % len(kernels)],
+                                  padding=("same", "valid")[i // 3 % 2]) for i in range(repeats)]),
+        "upsampling explorer": (upsampling_explorer(digit, max_seed=30),
+                                [dict(seed=i % 31, method=UPSAMPLING_METHODS[i % 4]) for i in range(repeats)]),
+        "learning-rate explorer": (learning_rate_explorer(runs), [dict(lr=rates[i % 5]) for i in range(repeats)]),
+        "FID explorer": (fid_explorer(train_features, variants, fids),
+                         [dict(strength=i % 7, kind=("blur", "noise")[i // 7 % 2]) for i in range(repeats)]),
+    }
+    print(f"notebook 03 panels, {repeats} updates each over all their controls (update + blit + PNG)")
+    print(f"{'panel':<44} {'median ms':>10} {'p90 ms':>8} {'max ms':>8}")
+    medians = {}
+    for name, (panel, settings) in panels.items():
+        panel.set(**settings[-1])                              # warm-up
+        t = _time(lambda i: panel.set(**settings[i]), repeats)
+        medians[name] = float(np.median(t))
+        print(f"{name:<44} {np.median(t):>10.1f} {np.percentile(t, 90):>8.1f} {t.max():>8.1f}")
+    return medians
 
 
 if __name__ == "__main__":

@@ -58,6 +58,19 @@ def colab_url(name: str) -> str:
     return f"https://colab.research.google.com/github/{path}/blob/main/notebooks/{name}"
 
 
+#: A link from one course notebook to another (``04_gan.ipynb``, ``03_neural_networks.ipynb#fid``).
+NOTEBOOK_LINK = re.compile(r'href="(\d\d_[a-z0-9_]+)\.ipynb(#[^"]*)?"')
+
+
+def link_pages(body: str) -> str:
+    """Point links between notebooks at the exported pages: ``NN_topic.ipynb#x`` -> ``NN_topic.html#x``.
+
+    >>> link_pages('<a href="03_neural_networks.ipynb#fid">FID</a> <a href="https://x.org/a.ipynb">x</a>')
+    '<a href="03_neural_networks.html#fid">FID</a> <a href="https://x.org/a.ipynb">x</a>'
+    """
+    return NOTEBOOK_LINK.sub(lambda m: f'href="{m.group(1)}.html{m.group(2) or ""}"', body)
+
+
 def static_widget_outputs(nb):
     """A copy of ``nb`` whose widget outputs are plain HTML, drawn from its stored widget state.
 
@@ -121,6 +134,7 @@ def export(paths, out: Path):
             print(f"warning: {path.name}: {problem}", file=sys.stderr)
         body, _ = exporter.from_notebook_node(nb, resources={
             "metadata": {"name": title}, "course_widget_css": static_widgets.STYLE})
+        body = link_pages(body)
         target = out / f"{path.stem}.html"
         target.write_text(body, encoding="utf-8")
         written.append(target)

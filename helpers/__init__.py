@@ -18,6 +18,7 @@ functions).
    - :mod:`helpers.density`       -- probability densities, sampling and estimation
    - :mod:`helpers.image_quality` -- PSNR and SSIM
    - :mod:`helpers.digit_metrics` -- the course's MNIST classifier in NumPy, FID, KID
+   - :mod:`helpers.convolution`   -- convolution, transposed convolution, upsampling, shapes (NumPy)
 
 4. training -- :mod:`helpers.training`: the one training loop, batches, callbacks, checkpoints
 5. models -- :mod:`helpers.models`: Keras 3 models (GAN, VAE, classifier) and the registry of

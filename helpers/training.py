@@ -291,6 +291,68 @@ def _split(batch):
     return (batch,)
 
 
+def compare_learning_rates(make_model, dataset_fn, learning_rates, epochs=1, max_steps=None, seed=0,
+                           key="loss"):
+    """Train one fresh model per learning rate on the same batches; return each run's loss per step.
+
+    Parameters
+    ----------
+    make_model : callable ``learning_rate -> keras.Model``
+        Returns a *compiled* model whose optimizer uses that learning rate. Build it from a
+        fixed seed (``keras.initializers.GlorotUniform(seed=...)`` or
+        ``keras.utils.set_random_seed``) so that every run starts from the same weights and
+        only the learning rate differs.
+    dataset_fn : callable ``(epoch, rng) -> iterable of batches``
+        As for :func:`fit_resumable`; every run gets the same batches (same ``seed``).
+    learning_rates : sequence of float
+        Positive, distinct.
+    epochs : int
+    max_steps : int, optional
+        Stop every run after this many steps (quick mode shortens runs this way).
+    seed : int
+        Seeds the data order, the same for every run.
+    key : str
+        Which logged metric to keep.
+
+    Returns
+    -------
+    dict of float -> ndarray
+        For each learning rate, the logged ``key`` at every step. A run that diverges keeps
+        its inf/NaN values: they are part of the result, not an error.
+
+    Examples
+    --------
+    >>> import keras, numpy as np
+    >>> x = np.linspace(-1, 1, 64, dtype="float32")[:, None]; y = 3 * x
+    >>> def make_model(lr):
+    ...     model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1, kernel_initializer="zeros")])
+    ...     model.compile(optimizer=keras.optimizers.SGD(lr), loss="mse")
+    ...     return model
+    >>> def batches(epoch, rng):
+    ...     order = rng.permutation(64)
+    ...     return [(x[order[i:i + 16]], y[order[i:i + 16]]) for i in range(0, 64, 16)]
+    >>> losses = compare_learning_rates(make_model, batches, [0.01, 0.3], epochs=3)
+    >>> bool(losses[0.3][-1] < losses[0.01][-1])          # the larger step gets further
+    True
+    """
+    if not callable(make_model):
+        raise TypeError("make_model must be a callable learning_rate -> compiled keras.Model")
+    rates = [float(r) for r in learning_rates]
+    if not rates:
+        raise ValueError("learning_rates is empty")
+    if any(not (np.isfinite(r) and r > 0) for r in rates) or len(set(rates)) != len(rates):
+        raise ValueError(f"learning_rates must be distinct positive numbers; got {rates}")
+    results = {}
+    for rate in rates:
+        model = make_model(rate)
+        if not isinstance(model, keras.Model):
+            raise TypeError(f"make_model({rate}) must return a keras.Model; got {type(model).__name__}")
+        history = fit_resumable(model, dataset_fn, epochs, seed=seed, max_steps=max_steps, progress=False)
+        if key not in history:
+            raise ValueError(f"the runs log {sorted(k for k in history if k not in ('step', 'epoch'))}, "
+                             f"not {key!r}")
+        results[rate] = np.asarray(history[key], dtype=float)
+    return results
 # --------------------------------------------------------------------------- data
 
 
@@ -558,7 +620,7 @@ class LiveSamples(_Resumable):
         if self.fig is None:
             was_interactive = plt.isinteractive()
             plt.ioff()
-            self.fig = plt.figure(figsize=(self.size * cols, self.size * rows + 0.3), dpi=80)
+            self.fig = plt.figure(figsize=(self.size * cols, self.size * rows + 0.3))
             ax = self.fig.add_axes([0, 0, 1, 1 - 0.3 / (self.size * rows + 0.3)])
             ax.set_axis_off()
             self.image = ax.imshow(canvas, cmap="gray", vmin=0, vmax=1, interpolation="nearest")

@@ -15,7 +15,8 @@ Building blocks (reusable by every notebook):
 - :func:`snapshots` -- a static figure of a panel at several settings, for viewers
   without a live kernel (GitHub).
 
-Panels (one per notebook topic): :func:`noise_explorer` (notebook 01).
+Panels (one per notebook topic): :func:`noise_explorer` (notebook 01); :func:`kernel_explorer`,
+:func:`upsampling_explorer`, :func:`learning_rate_explorer` and :func:`fid_explorer` (notebook 03).
 
 The figure is a plain :class:`matplotlib.figure.Figure` with an Agg canvas
 (:func:`new_figure`); each refresh draws only the changing artists over a cached
@@ -31,14 +32,17 @@ import numpy as np
 
 from .plotting import mosaic
 
-__all__ = ["new_figure", "Panel", "histogram_bars", "set_bar_heights", "snapshots", "noise_explorer"]
+__all__ = ["new_figure", "Panel", "histogram_bars", "set_bar_heights", "snapshots", "noise_explorer",
+           "kernel_explorer", "upsampling_explorer", "learning_rate_explorer", "UPSAMPLING_METHODS",
+           "upsampling_kernel", "upsample_by", "checkerboard_contrast", "fid_explorer"]
 
 
-def new_figure(figsize, dpi=80):
+def new_figure(figsize, dpi=None):
     """A matplotlib Figure with its own Agg canvas, not managed by pyplot.
 
     pyplot would show it again at the end of the cell with the inline backend; a
-    :class:`Panel` shows it itself.
+    :class:`Panel` shows it itself. ``dpi``: the course's resolution by default
+    (:func:`helpers.plotting.use_course_style`).
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -370,3 +374,460 @@ def noise_explorer(image, rng=0, max_level=0.5, bins=80, render=True):
         "clip": widgets.Checkbox(value=True, description="clip to [0, 1]"),
     }
     return Panel(fig, controls, update, animated=animated, render=render, image_format="jpeg")
+
+
+# --------------------------------------------------------------------------- notebook 03
+
+
+def _kernel_centres(n, kernel, stride, padding):
+    """Input coordinates (pixel centres) where the kernel is centred for each output pixel."""
+    from .convolution import _same_padding, output_size
+
+    before = _same_padding(n, kernel, stride)[0] if padding == "same" else 0
+    return np.arange(output_size(n, kernel, stride, padding)) * stride - before + (kernel - 1) / 2
+
+
+def kernel_explorer(image, kernels=None, max_stride=3, render=True):
+    """Panel: a 3x3 kernel slides over an image; pick the kernel, the stride and the padding.
+
+    Left, the input with a dot wherever the kernel is centred for one output value (every
+    ``stride`` pixels; with ``"same"`` padding the kernel also sits over the border, where the
+    dashed frame marks the zeros added around the image). Middle, the kernel's weights.
+    Right, the output (red positive, blue negative), drawn over the same area as the input so
+    that a larger stride shows as fewer, larger pixels; the title gives its shape.
+
+    Parameters
+    ----------
+    image : array_like of float in [0, 1], shape (H, W)
+    kernels : dict of str -> (k, k) array, optional
+        Kernels to choose from (default :data:`helpers.convolution.CLASSIC_KERNELS`).
+    max_stride : int
+        Largest value of the stride slider.
+    render : bool
+        See :class:`Panel`.
+
+    Returns
+    -------
+    Panel
+        Controls ``stride`` (IntSlider), ``kernel`` (Dropdown), ``padding`` (Dropdown).
+
+    Examples
+    --------
+    >>> panel = kernel_explorer(np.zeros((28, 28)), render=False)
+    >>> panel.set(stride=2, kernel="box blur", padding="valid")
+    >>> panel.fig.texts[0].get_text()
+    'box blur, stride 2, padding "valid": 28×28 input -> 13×13 output'
+    """
+    import ipywidgets as widgets
+
+    from . import checks
+    from .convolution import CLASSIC_KERNELS, PADDINGS, conv2d
+
+    img = checks.float_image(image, "image", min_ndim=2)
+    if img.ndim != 2:
+        raise ValueError(f"image must be a grey image (H, W); got shape {img.shape}")
+    kernels = dict(CLASSIC_KERNELS if kernels is None else kernels)
+    if not kernels:
+        raise ValueError("kernels is empty")
+    sizes = set()
+    for name, k in kernels.items():
+        k = np.asarray(k, dtype=float)
+        if k.ndim != 2 or k.shape[0] != k.shape[1] or not np.isfinite(k).all():
+            raise ValueError(f"kernel {name!r} must be a finite square 2-D array; got shape {k.shape}")
+        kernels[name] = k
+        sizes.add(k.shape[0])
+    if len(sizes) != 1:
+        raise ValueError(f"all kernels must have one size; got sizes {sorted(sizes)}")
+    ksize = sizes.pop()
+    max_stride = checks.integer(max_stride, "max_stride")
+    h, w = img.shape
+
+    fig = new_figure((9.0, 3.5))
+    ax_in = fig.add_axes([0.01, 0.04, 0.36, 0.8])
+    ax_k = fig.add_axes([0.40, 0.28, 0.18, 0.4])
+    ax_out = fig.add_axes([0.62, 0.04, 0.36, 0.8])
+    margin = ksize // 2 + 0.5
+    for ax in (ax_in, ax_out):
+        ax.set_xlim(-margin - 0.6, w - 1 + margin + 0.6)
+        ax.set_ylim(h - 1 + margin + 0.6, -margin - 0.6)
+        ax.set_autoscale_on(False)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    ax_in.imshow(img, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+    ax_in.set_title("input, • = kernel centres", fontsize=9)
+    frame, = ax_in.plot([], [], "--", color="tab:orange", linewidth=1)
+    dots, = ax_in.plot([], [], ".", color="tab:red", markersize=2)
+    k_artist = ax_k.imshow(np.zeros((ksize, ksize)), cmap="RdBu_r", vmin=-1, vmax=1)
+    ax_k.set_xticks([])
+    ax_k.set_yticks([])
+    ax_k.set_title("kernel", fontsize=9)
+    k_texts = [ax_k.text(j, i, "", ha="center", va="center", fontsize=8)
+               for i in range(ksize) for j in range(ksize)]
+    out_artist = ax_out.imshow(np.zeros((h, w)), cmap="RdBu_r", vmin=-1, vmax=1, interpolation="nearest",
+                               extent=(-0.5, w - 0.5, h - 0.5, -0.5))
+    out_title = ax_out.text(0.5, 1.02, "", transform=ax_out.transAxes, ha="center", fontsize=9)
+    title = fig.text(0.01, 0.93, "", fontsize=10)
+    animated = [frame, dots, k_artist, *k_texts, out_artist, out_title, title]
+
+    def update(stride, kernel, padding):
+        k = kernels[kernel]
+        out = conv2d(img, k, stride, padding)
+        rows, cols = _kernel_centres(h, ksize, stride, padding), _kernel_centres(w, ksize, stride, padding)
+        grid_x, grid_y = np.meshgrid(cols, rows)
+        dots.set_data(grid_x.ravel(), grid_y.ravel())
+        lo_r, hi_r = rows[0] - ksize / 2, rows[-1] + ksize / 2     # the area the kernel touches
+        lo_c, hi_c = cols[0] - ksize / 2, cols[-1] + ksize / 2
+        frame.set_data([lo_c, hi_c, hi_c, lo_c, lo_c], [lo_r, lo_r, hi_r, hi_r, lo_r])
+        scale = float(np.abs(k).max()) or 1.0
+        k_artist.set_data(k)
+        k_artist.set_clim(-scale, scale)
+        for text, value in zip(k_texts, k.ravel()):
+            text.set_text(f"{value:.2g}")
+        out_artist.set_data(out)
+        out_artist.set_extent((cols[0] - stride / 2, cols[-1] + stride / 2, rows[-1] + stride / 2,
+                               rows[0] - stride / 2))
+        top = float(np.abs(out).max()) or 1.0
+        out_artist.set_clim(-top, top)
+        out_title.set_text(f"output, values in [{out.min():.2g}, {out.max():.2g}]")
+        title.set_text(f'{kernel}, stride {stride}, padding "{padding}": '
+                       f"{h}×{w} input -> {out.shape[0]}×{out.shape[1]} output")
+
+    names = list(kernels)
+    controls = {
+        "stride": widgets.IntSlider(value=1, min=1, max=max_stride, description="stride"),
+        "kernel": widgets.Dropdown(options=names, value=names[min(1, len(names) - 1)], description="kernel"),
+        "padding": widgets.Dropdown(options=list(PADDINGS), value="same", description="padding"),
+    }
+    return Panel(fig, controls, update, animated=animated, render=render)
+
+
+UPSAMPLING_METHODS = (
+    "transposed conv 3×3, stride 2",
+    "transposed conv 4×4, stride 2",
+    "nearest ×2, then conv 3×3",
+    "bilinear ×2, then conv 3×3",
+)
+
+
+def upsampling_kernel(method, seed):
+    """The kernel :func:`upsampling_explorer` uses: uniform for ``seed`` 0, else random positive.
+
+    Transposed-convolution kernels are scaled to sum to 4 (each of the 4 output pixels of a
+    stride-2 step receives on average a quarter of the kernel), resize-then-convolve kernels to
+    sum to 1, so that a flat grey input keeps its brightness on average.
+
+    Examples
+    --------
+    >>> upsampling_kernel("transposed conv 4×4, stride 2", 0).sum()
+    np.float64(4.0)
+    """
+    if method not in UPSAMPLING_METHODS:
+        raise ValueError(f"method must be one of {UPSAMPLING_METHODS}; got {method!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer; got {seed!r}")
+    size = 4 if "4×4" in method else 3
+    kernel = np.ones((size, size)) if seed == 0 else 0.2 + np.random.default_rng(seed).random((size, size))
+    return kernel * (4.0 if method.startswith("transposed") else 1.0) / kernel.sum()
+
+
+def upsample_by(method, x, kernel):
+    """Double the side of a grey image (H, W) with one of :data:`UPSAMPLING_METHODS` and ``kernel``."""
+    from .convolution import conv2d, conv_transpose2d, upsample
+
+    if method.startswith("transposed"):
+        return conv_transpose2d(x, kernel, stride=2, padding="same")
+    return conv2d(upsample(x, 2, "nearest" if method.startswith("nearest") else "bilinear"), kernel)
+
+
+def checkerboard_contrast(output, border=2):
+    """How uneven an upsampled flat image is: (max - min) / (2 mean) away from the border.
+
+    0 for a perfectly flat output; 0.5 means the pixels vary by ±50 % around their mean.
+
+    Examples
+    --------
+    >>> checkerboard_contrast(np.ones((8, 8)))
+    0.0
+    """
+    arr = np.asarray(output, dtype=float)
+    if arr.ndim != 2 or min(arr.shape) <= 2 * border:
+        raise ValueError(f"output must be 2-D and larger than twice the border; got shape {arr.shape}")
+    inner = arr[border:-border, border:-border]
+    mean = float(inner.mean())
+    if mean <= 0:
+        raise ValueError("output must have a positive mean away from the border")
+    return float((inner.max() - inner.min()) / (2 * mean))
+
+
+def upsampling_explorer(image, max_seed=30, render=True):
+    """Panel: double a digit's resolution by transposed convolution or by resize + convolution.
+
+    The image is first halved (2x2 averages), then doubled again by the chosen method with a
+    uniform kernel (seed 0) or a random positive one (as an untrained layer has). Left to
+    right: the half-size input, the doubled digit, and the doubled *flat grey* image drawn
+    relative to its mean (white = mean, red brighter, blue darker): any pattern there is made
+    by the layer itself -- a checkerboard artifact.
+
+    Parameters
+    ----------
+    image : array_like of float in [0, 1], shape (H, W) with even H and W
+    max_seed : int
+        Largest value of the kernel-seed slider.
+    render : bool
+        See :class:`Panel`.
+
+    Returns
+    -------
+    Panel
+        Controls ``seed`` (IntSlider, 0 = uniform kernel) and ``method`` (Dropdown over
+        :data:`UPSAMPLING_METHODS`).
+
+    Examples
+    --------
+    >>> panel = upsampling_explorer(np.full((28, 28), 0.5), render=False)
+    >>> panel.set(seed=0, method="transposed conv 4×4, stride 2")
+    >>> "±0%" in panel.fig.texts[0].get_text()
+    True
+    """
+    import ipywidgets as widgets
+
+    from . import checks
+
+    img = checks.float_image(image, "image", min_ndim=2)
+    if img.ndim != 2 or img.shape[0] % 2 or img.shape[1] % 2:
+        raise ValueError(f"image must be a grey image (H, W) with even sides; got shape {img.shape}")
+    max_seed = checks.integer(max_seed, "max_seed")
+    small = img.reshape(img.shape[0] // 2, 2, img.shape[1] // 2, 2).mean(axis=(1, 3))
+    flat = np.full_like(small, 0.5)
+
+    fig = new_figure((9.0, 3.4))
+    axes = [fig.add_axes([0.01 + 0.33 * i, 0.04, 0.31, 0.78]) for i in range(3)]
+    for ax in axes:
+        ax.set_axis_off()
+    axes[0].imshow(small, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+    axes[0].set_title(f"input {small.shape[0]}×{small.shape[1]}", fontsize=9)
+    digit = axes[1].imshow(img, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+    axes[1].set_title(f"output {img.shape[0]}×{img.shape[1]}", fontsize=9)
+    pattern = axes[2].imshow(np.ones_like(img), cmap="RdBu_r", vmin=0.5, vmax=1.5, interpolation="nearest")
+    axes[2].set_title("flat grey input: output / its mean (0.5 to 1.5)", fontsize=9)
+    title = fig.text(0.01, 0.93, "", fontsize=10)
+
+    def update(seed, method):
+        kernel = upsampling_kernel(method, seed)
+        digit.set_data(upsample_by(method, small, kernel))
+        out_flat = upsample_by(method, flat, kernel)
+        inner = out_flat[2:-2, 2:-2]
+        pattern.set_data(out_flat / inner.mean())
+        contrast = checkerboard_contrast(out_flat)
+        title.set_text(f"{method}, {'uniform' if seed == 0 else f'random kernel (seed {seed})'}: "
+                       f"flat input varies by ±{100 * contrast:.0f}% after upsampling")
+
+    controls = {
+        "seed": widgets.IntSlider(value=0, min=0, max=max_seed, description="kernel seed"),
+        "method": widgets.Dropdown(options=list(UPSAMPLING_METHODS), value=UPSAMPLING_METHODS[0],
+                                   description="method", layout=widgets.Layout(width="340px")),
+    }
+    return Panel(fig, controls, update, animated=[digit, pattern, title], render=render)
+
+
+def learning_rate_explorer(runs, render=True):
+    """Panel: training-loss curves measured at several learning rates; a slider picks one.
+
+    Parameters
+    ----------
+    runs : dict of str -> dict of float -> sequence of float
+        For each optimizer (one plot each), the loss per step at each learning rate. Every
+        optimizer must have the same learning rates. Diverged runs may hold inf/NaN: they are
+        drawn up to where they leave the plot. The title calls a run "diverged" when its loss
+        ends non-finite or above twice its start, "unstable" when it rose above twice its start
+        on the way.
+    render : bool
+        See :class:`Panel`.
+
+    Returns
+    -------
+    Panel
+        Control ``lr`` (SelectionSlider over the learning rates).
+
+    Examples
+    --------
+    >>> runs = {"SGD": {0.1: [2.3, 1.0, 0.5], 1.0: [2.3, 9.0, float("nan")]}}
+    >>> panel = learning_rate_explorer(runs, render=False)
+    >>> panel.set(lr=1.0)
+    >>> panel.fig.axes[0].get_title()
+    'SGD, learning rate 1: diverged'
+    """
+    import ipywidgets as widgets
+
+    if not isinstance(runs, dict) or not runs:
+        raise ValueError("runs must be a non-empty dict: optimizer name -> {learning rate: losses}")
+    rates = None
+    curves = {}
+    for name, by_rate in runs.items():
+        if not isinstance(by_rate, dict) or not by_rate:
+            raise ValueError(f"runs[{name!r}] must be a non-empty dict learning rate -> losses")
+        these = sorted(float(r) for r in by_rate)
+        if any(not (np.isfinite(r) and r > 0) for r in these):
+            raise ValueError(f"learning rates must be positive numbers; got {these}")
+        if rates is None:
+            rates = these
+        elif these != rates:
+            raise ValueError(f"every optimizer needs the same learning rates; {name!r} has {these}, "
+                             f"the first has {rates}")
+        curves[name] = {}
+        for r, losses in by_rate.items():
+            losses = np.asarray(losses, dtype=float)
+            if losses.ndim != 1 or len(losses) == 0:
+                raise ValueError(f"runs[{name!r}][{r}] must be a non-empty 1-D sequence of losses")
+            curves[name][float(r)] = losses
+    finite = [c[np.isfinite(c)] for by in curves.values() for c in by.values()]
+    start = max(float(c[0]) for c in finite if len(c))
+    top = 1.5 * start
+
+    fig = new_figure((4.4 * len(curves), 3.2))
+    axes = fig.subplots(1, len(curves), squeeze=False)[0]
+    highlighted = {}
+    for ax, (name, by_rate) in zip(axes, curves.items()):
+        steps = max(len(c) for c in by_rate.values())
+        for r in rates:
+            c = np.clip(by_rate[r], None, 10 * top)            # drawing only: leaves the plot upwards
+            ax.plot(np.arange(1, len(c) + 1), c, color="0.8", linewidth=0.8)
+        highlighted[name], = ax.plot([], [], color="tab:red", linewidth=1.8)
+        ax.set(xlim=(1, steps), ylim=(0, top), xlabel="step", ylabel="training loss")
+        ax.set_autoscale_on(False)
+    fig.tight_layout(rect=(0, 0, 1, 0.92))
+    titles = {name: ax.set_title("", fontsize=9) for ax, name in zip(axes, curves)}
+
+    def update(lr):
+        for name, by_rate in curves.items():
+            c = by_rate[lr]
+            highlighted[name].set_data(np.arange(1, len(c) + 1), np.clip(c, None, 10 * top))
+            if not np.isfinite(c).all() or c[-1] > 2 * c[0]:
+                verdict = "diverged"
+            elif c.max() > 2 * c[0]:
+                verdict = f"unstable: loss {c[0]:.2f} -> {c[-1]:.2f}, peak {c.max():.3g}"
+            else:
+                verdict = f"loss {c[0]:.2f} -> {c[-1]:.2f}"
+            titles[name].set_text(f"{name}, learning rate {lr:g}: {verdict}")
+
+    best = min(rates, key=lambda r: np.nan_to_num(curves[next(iter(curves))][r][-1], nan=np.inf))
+    controls = {"lr": widgets.SelectionSlider(options=[(f"{r:g}", r) for r in rates], value=best,
+                                              description="learning rate")}
+    return Panel(fig, controls, update, animated=[*highlighted.values(), *titles.values()], render=render)
+
+
+def _ellipse(mean, cov, scale=2.0, points=64):
+    """Points of the ``scale``-standard-deviation ellipse of a 2-D Gaussian."""
+    w, v = np.linalg.eigh((cov + cov.T) / 2)
+    angle = np.linspace(0, 2 * np.pi, points)
+    circle = np.stack([np.cos(angle), np.sin(angle)])
+    return (mean[:, None] + scale * (v * np.sqrt(np.clip(w, 0, None))) @ circle).T
+
+
+def fid_explorer(reference_features, variants, fids, seed=0, render=True):
+    """Panel: degraded images, their features beside the reference features as two Gaussians, and the FID.
+
+    The features (64-D for the course classifier) are projected on the two principal
+    directions of the reference features; each set is drawn as points and as the ellipse of
+    its fitted Gaussian (2 standard deviations). FID compares the full 64-D Gaussians; the
+    plane only shows two of the 64 directions.
+
+    Parameters
+    ----------
+    reference_features : array_like, shape (N, D)
+        Features of the reference images (e.g. the training digits).
+    variants : dict of str -> list of (label, images, features)
+        For each kind of change, one entry per strength (every kind the same number of
+        strengths): a label such as ``"σ = 1.0"``, images (n, H, W) in [0, 1] (the first 16
+        are shown) and their features (m, D).
+    fids : dict of str -> sequence of float
+        The FID of every entry of ``variants`` against the reference (computed beforehand, so
+        that a slider move only redraws).
+    seed : int
+        Chooses which (at most 400) points of each set are drawn and which 16 images are shown:
+        the same positions in every set, so one sees the same digits change.
+    render : bool
+        See :class:`Panel`.
+
+    Returns
+    -------
+    Panel
+        Controls ``strength`` (IntSlider over the entries) and ``kind`` (Dropdown).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> ref = rng.normal(size=(200, 4))
+    >>> variants = {"shift": [(f"+{s}", np.zeros((16, 8, 8)), ref + s) for s in (0.0, 1.0)]}
+    >>> panel = fid_explorer(ref, variants, {"shift": [0.0, 4.0]}, render=False)
+    >>> panel.set(strength=1, kind="shift")
+    >>> panel.fig.texts[0].get_text()
+    'shift +1.0: FID 4.0'
+    """
+    import ipywidgets as widgets
+
+    ref = np.asarray(reference_features, dtype=float)
+    if ref.ndim != 2 or len(ref) < 3 or not np.isfinite(ref).all():
+        raise ValueError(f"reference_features must be finite, shape (N >= 3, D); got {ref.shape}")
+    if not isinstance(variants, dict) or not variants:
+        raise ValueError("variants must be a non-empty dict: kind -> [(label, images, features), ...]")
+    lengths = {kind: len(entries) for kind, entries in variants.items()}
+    if len(set(lengths.values())) != 1 or 0 in lengths.values():
+        raise ValueError(f"every kind needs the same, non-zero number of strengths; got {lengths}")
+    for kind, entries in variants.items():
+        if kind not in fids or len(fids[kind]) != len(entries):
+            raise ValueError(f"fids[{kind!r}] must hold one FID per strength ({len(entries)})")
+        for label, images, feats in entries:
+            feats = np.asarray(feats)
+            if feats.ndim != 2 or feats.shape[1] != ref.shape[1]:
+                raise ValueError(f"variants[{kind!r}] {label!r}: features must have shape (m, {ref.shape[1]}); "
+                                 f"got {feats.shape}")
+            if np.asarray(images).ndim != 3 or len(images) < 16:
+                raise ValueError(f"variants[{kind!r}] {label!r}: give at least 16 images (n, H, W)")
+    rng = np.random.default_rng(seed)
+    shown = rng.permutation(min(len(images) for entries in variants.values() for _, images, _ in entries))[:16]
+    drawn = {n: rng.permutation(n)[:400] for n in {len(ref)} | {len(f) for e in variants.values() for *_, f in e}}
+    centre = ref.mean(axis=0)
+    _, _, vt = np.linalg.svd(ref - centre, full_matrices=False)
+    basis = vt[:2].T                                          # (D, 2): the two leading directions
+    project = lambda f: (np.asarray(f, float) - centre) @ basis  # noqa: E731
+    ref2 = project(ref)
+
+    def tile(images):
+        return mosaic(np.asarray(images, dtype=np.float32)[shown], ncols=4)
+
+    prepared = {kind: [(label, tile(images), project(feats), fid) for (label, images, feats), fid
+                       in zip(entries, fids[kind])] for kind, entries in variants.items()}
+    everything = np.concatenate([ref2] + [p[2] for entries in prepared.values() for p in entries])
+    low, high = np.percentile(everything, [0.5, 99.5], axis=0)
+    pad = 0.1 * (high - low)
+
+    fig = new_figure((9.0, 4.0))
+    ax_img = fig.add_axes([0.01, 0.04, 0.36, 0.8])
+    ax_img.set_axis_off()
+    first = next(iter(prepared.values()))[0]
+    sheet = ax_img.imshow(first[1], cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+    ax = fig.add_axes([0.47, 0.12, 0.5, 0.72])
+    ax.scatter(*ref2[drawn[len(ref2)]].T, s=4, color="0.6", label="reference")
+    ax.plot(*_ellipse(ref2.mean(0), np.cov(ref2, rowvar=False)).T, color="0.3", linewidth=1.5)
+    points = ax.scatter(*first[2][drawn[len(first[2])]].T, s=4, color="tab:red", alpha=0.6, label="changed images")
+    ellipse, = ax.plot([], [], color="tab:red", linewidth=1.5)
+    ax.set(xlim=(low[0] - pad[0], high[0] + pad[0]), ylim=(low[1] - pad[1], high[1] + pad[1]),
+           xlabel="feature principal direction 1", ylabel="direction 2")
+    ax.set_autoscale_on(False)
+    ax.legend(loc="upper right", fontsize=8, markerscale=3)
+    title = fig.text(0.01, 0.92, "", fontsize=11)
+
+    def update(strength, kind):
+        label, tiled, feats2, fid_value = prepared[kind][strength]
+        sheet.set_data(tiled)
+        points.set_offsets(feats2[drawn[len(feats2)]])
+        ellipse.set_data(*_ellipse(feats2.mean(0), np.cov(feats2, rowvar=False)).T)
+        title.set_text(f"{kind} {label}: FID {fid_value:.1f}")
+
+    n = next(iter(lengths.values()))
+    controls = {
+        "strength": widgets.IntSlider(value=0, min=0, max=n - 1, description="strength"),
+        "kind": widgets.Dropdown(options=list(variants), value=next(iter(variants)), description="change"),
+    }
+    return Panel(fig, controls, update, animated=[sheet, points, ellipse, title], render=render)

@@ -19,7 +19,7 @@ HELPERS = config.repo_root() / "helpers"
 LAYERS = {
     "config": 1, "checks": 1, "plotting": 1, "colab": 1,
     "data": 2,
-    "noise": 3, "density": 3, "image_quality": 3, "digit_metrics": 3,
+    "noise": 3, "density": 3, "image_quality": 3, "digit_metrics": 3, "convolution": 3,
     "training": 4,
     "models": 5,
     "widgets": 6, "exercises": 6,

@@ -95,3 +95,37 @@ def test_a_stale_reference_is_found(tmp_path):
     found = broken_references(tmp_path)
     assert found == sorted([("README.md", "03_gan.ipynb"), ("README.md", "notebooks 00 and 05"),
                             ("README.md", "## 09 · "), ("README.md", "05_vae")]), found
+
+
+#: A link to a section of a notebook in markdown: ``(03_neural_networks.ipynb#adam)``.
+SECTION_LINK = re.compile(r"\]\((\d\d_[a-z0-9_]+)\.ipynb#([^)\s]+)\)")
+
+
+def broken_section_links(root=ROOT):
+    """Every ``(notebook, link)`` whose target notebook has no ``<a id="...">`` anchor of that name."""
+    anchors, links = {}, []
+    for path in sorted((root / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        sources = ["".join(c["source"]) for c in json.loads(path.read_text(encoding="utf-8"))["cells"]
+                   if c["cell_type"] == "markdown"]
+        anchors[path.stem] = {a for s in sources for a in re.findall(r'<a id="([^"]+)"', s)}
+        links += [(path.name, m.group(1), m.group(2)) for s in sources for m in SECTION_LINK.finditer(s)]
+    return [(name, f"{target}.ipynb#{anchor}") for name, target, anchor in links
+            if anchor not in anchors.get(target, set())]
+
+
+def test_links_to_sections_reach_an_anchor():
+    """Notebooks 04 and 05 link to the sections of 03 that explain a layer or term: each anchor exists."""
+    assert broken_section_links() == []
+
+
+def test_a_broken_section_link_is_found(tmp_path):
+    (tmp_path / "notebooks").mkdir()
+
+    def notebook(*markdown):
+        return json.dumps({"cells": [{"cell_type": "markdown", "source": m} for m in markdown]})
+
+    (tmp_path / "notebooks" / "03_nn.ipynb").write_text(notebook('<a id="adam"></a>\n### Adam'))
+    (tmp_path / "notebooks" / "04_gan.ipynb").write_text(notebook(
+        "[Adam](03_nn.ipynb#adam), [β₁](03_nn.ipynb#beta), [a gap](05_vae.ipynb#elbo)"))
+    assert broken_section_links(tmp_path) == [("04_gan.ipynb", "03_nn.ipynb#beta"),
+                                              ("04_gan.ipynb", "05_vae.ipynb#elbo")]

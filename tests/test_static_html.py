@@ -146,3 +146,12 @@ def test_the_module_example_runs():
 
     result = doctest.testmod(static_widgets)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_links_between_notebooks_point_at_the_exported_pages():
+    """Notebooks 04 and 05 link to sections of 03: in site/ those links must reach the .html pages."""
+    body = ('<a href="03_neural_networks.ipynb#adam">Adam</a> <a href="05_vae.ipynb">05</a> '
+            '<a href="https://github.com/x/y/blob/main/notebooks/04_gan.ipynb">GitHub</a>')
+    assert export_html.link_pages(body) == (
+        '<a href="03_neural_networks.html#adam">Adam</a> <a href="05_vae.html">05</a> '
+        '<a href="https://github.com/x/y/blob/main/notebooks/04_gan.ipynb">GitHub</a>')
