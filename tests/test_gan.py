@@ -52,13 +52,14 @@ def test_discriminator_learns_to_separate_real_from_noise_generator(digits):
 
 
 def test_interrupted_then_resumed_gan_equals_uninterrupted(digits, tmp_path):
+    """With the EMA option on, so that the averaged generator is checked too (model.variables)."""
     batches = training.image_batches(digits[0], 32)
-    straight = G.make_dcgan(seed=5)
+    straight = G.make_dcgan(seed=5, ema=0.9)
     h1 = training.fit_resumable(straight, batches, epochs=2, progress=False)
-    part = G.make_dcgan(seed=5)
+    part = G.make_dcgan(seed=5, ema=0.9)
     training.fit_resumable(part, batches, epochs=2, checkpoint_dir=tmp_path, checkpoint_every=3,
                            max_steps=10, progress=False)
-    resumed = G.make_dcgan(seed=5)
+    resumed = G.make_dcgan(seed=5, ema=0.9)
     h2 = training.fit_resumable(resumed, batches, epochs=2, checkpoint_dir=tmp_path,
                                 checkpoint_every=3, progress=False)
     np.testing.assert_allclose(h2["g_loss"], h1["g_loss"], rtol=1e-5)
@@ -81,6 +82,26 @@ def test_conditional_gan_trains_and_respects_labels(digits):
         gan.generate(z, labels=[3, 12])
 
 
+def test_projection_discriminator_logit_is_shared_part_plus_class_vector_dot_features(digits):
+    """D(x, y) = w.h(x) + b + e_y.h(x): for one image the logits of two classes differ by (e_y - e_y').h(x)."""
+    d = G.dcgan_discriminator(n_classes=10, conditioning="projection", seed=0)
+    flatten = next(layer for layer in d.layers if isinstance(layer, keras.layers.Flatten))
+    features = keras.Model(d.inputs[0], flatten.output)
+    x = np.repeat(digits[0][:3, ..., None], 10, axis=0)                   # 3 images x 10 classes
+    y = np.tile(np.eye(10, dtype="float32"), (3, 1))
+    logits = keras.ops.convert_to_numpy(d([x, y])).reshape(3, 10)
+    h = keras.ops.convert_to_numpy(features(x[::10]))                      # (3, features)
+    e = keras.ops.convert_to_numpy(d.get_layer("class_embedding").kernel)  # (10, features)
+    np.testing.assert_allclose(logits - logits[:, :1], h @ (e - e[:1]).T, rtol=1e-4, atol=1e-4)
+    assert np.ptp(logits, axis=1).min() > 1e-3                             # the class matters
+    gan = G.make_conditional_dcgan(conditioning="projection", ema=0.9)
+    history = training.fit_resumable(gan, training.image_batches(digits[0], 32, labels=digits[1]), epochs=1,
+                                     max_steps=2, progress=False)
+    assert np.isfinite(history["d_loss"]).all()
+    with pytest.raises(ValueError, match="conditioning"):
+        G.make_conditional_dcgan(conditioning="concat")
+
+
 def test_toy_gan_moves_towards_the_data():
     rng = np.random.default_rng(0)
     samples = rng.normal(3.0, 0.5, size=2048).astype("float32")
@@ -91,13 +112,49 @@ def test_toy_gan_moves_towards_the_data():
     assert after < 0.5 * before
 
 
-def test_gan_saves_and_loads_with_safe_mode(tmp_path):
-    gan = G.make_dcgan()
+@pytest.mark.parametrize("ema", [0.0, 0.9])
+def test_gan_saves_and_loads_with_safe_mode(digits, tmp_path, ema):
+    gan = G.make_dcgan(ema=ema)
+    training.fit_resumable(gan, training.image_batches(digits[0], 32), epochs=1, max_steps=2, progress=False)
     path = training.save_model(gan, tmp_path / "gan.keras")
     loaded = training.load_model(path, compile=False)
-    assert isinstance(loaded, G.GAN) and loaded.latent_dim == gan.latent_dim
+    assert isinstance(loaded, G.GAN) and loaded.latent_dim == gan.latent_dim and loaded.ema == ema
     z = gan.latent(4)
     np.testing.assert_allclose(loaded.generate(z), gan.generate(z), atol=1e-6)
+    np.testing.assert_allclose(loaded.generate(z, averaged=False), gan.generate(z, averaged=False), atol=1e-6)
+
+
+def test_ema_weights_equal_the_closed_form_average(digits):
+    """After n generator updates the average is sum_k c_k w_k over the generator's states
+    w_0..w_n (weights and batch-norm statistics), c_k = (1 - d_k) prod_{j>k} d_j with d_0 = 0 and
+    d_k = min(ema, k / (9 + k)) for update k = 1..n: the closed form of the recursive update."""
+    decay, n = 0.6, 5
+    gan = G.make_dcgan(seed=1, ema=decay)
+    states = [weights(gan.generator)]
+    for batch in list(training.image_batches(digits[0], 32)(0, np.random.default_rng(0)))[:n]:
+        gan.train_on_batch(batch)
+        states.append(weights(gan.generator))
+    d = [0.0] + [min(decay, k / (9 + k)) for k in range(1, n + 1)]
+    c = [(1 - d[k]) * np.prod(d[k + 1:]) for k in range(n + 1)]
+    assert np.isclose(sum(c), 1.0) and min(c) > 0           # a proper average of all states
+    for i, got in enumerate(weights(gan.ema_generator)):
+        np.testing.assert_allclose(got, sum(ck * s[i] for ck, s in zip(c, states)), rtol=1e-5, atol=1e-6)
+    assert not np.allclose(weights(gan.ema_generator)[0], states[-1][0])     # not a copy of the last
+
+
+def test_ema_is_off_by_default_and_generate_samples_the_average(digits):
+    plain = G.make_dcgan(seed=2)
+    assert plain.ema == 0 and plain.ema_generator is None and plain.sampler is plain.generator
+    gan = G.make_dcgan(seed=2, ema=0.9)
+    training.fit_resumable(gan, training.image_batches(digits[0], 32), epochs=1, max_steps=3, progress=False)
+    z = gan.latent(4, seed=0)
+    averaged, trained = gan.generate(z), gan.generate(z, averaged=False)
+    np.testing.assert_allclose(averaged, keras.ops.convert_to_numpy(gan.ema_generator(z)), atol=1e-6)
+    np.testing.assert_allclose(trained, keras.ops.convert_to_numpy(gan.generator(z)), atol=1e-6)
+    assert not np.allclose(averaged, trained)
+    for bad, error in ((-0.1, ValueError), (1.0, ValueError), (float("nan"), ValueError), ("0.9", TypeError)):
+        with pytest.raises(error, match="ema"):
+            G.make_dcgan(ema=bad)
 
 
 @pytest.mark.parametrize("bad, error, words", [

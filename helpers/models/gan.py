@@ -6,6 +6,9 @@
 - :func:`make_dcgan` / :func:`make_conditional_dcgan` / :func:`make_toy_gan` -- ready-made
   GANs for 28x28 digits, class-conditional digits, and 1-D/2-D toy data. Each takes a
   ``seed`` and uses it locally (the global seeds are left alone).
+- Option ``ema`` of :class:`GAN` (and the factories): an exponential moving average of the
+  generator's weights, which :meth:`GAN.generate` samples from (``benchmarks/gan_ablation.py``
+  measures it and the other techniques notebook 04 discusses).
 - :func:`load_generator` -- a saved generator as a :class:`GAN` for sampling; the shipped ones
   are loaded by name with :func:`helpers.models.load_shipped` (``"dcgan"``, ``"conditional_dcgan"``).
 
@@ -71,11 +74,21 @@ def dcgan_generator(latent_dim=32, filters=32, n_classes=0, name="generator", se
     return keras.Model(inputs if n_classes else z, out, name=name)
 
 
-def dcgan_discriminator(filters=32, n_classes=0, dropout=0.0, name="discriminator", seed=0):
-    """28x28x1 [+ class as constant channels] -> conv s2 -> conv s2 -> logit. LeakyReLU 0.2.
+def dcgan_discriminator(filters=32, n_classes=0, dropout=0.0, name="discriminator", seed=0,
+                        conditioning="channels"):
+    """28x28x1 [+ class] -> conv s2 -> conv s2 -> logit. LeakyReLU 0.2.
+
+    ``conditioning`` (with ``n_classes``): how the class enters.
+
+    - ``"channels"``: the one-hot class as ``n_classes`` constant image channels beside the image
+      (Mirza & Osindero 2014), so the first convolution sees it at every pixel.
+    - ``"projection"``: the image's features ``h`` (the flattened output of the last convolution)
+      give the logit ``w . h + e_y . h``, with one learnt vector ``e_y`` per class (Miyato & Koyama
+      2018): the class asks "do these features look like a ``y``?" directly.
 
     ``seed``: an int, or a :class:`helpers.training.SeededInitializers` shared with the generator.
     """
+    checks.choice(conditioning, "conditioning", ("channels", "projection"))
     init = SeededInitializers.of(seed)
     image = keras.Input((*DIGIT_SHAPE, 1), name="image")
     inputs = [image]
@@ -83,9 +96,10 @@ def dcgan_discriminator(filters=32, n_classes=0, dropout=0.0, name="discriminato
     if n_classes:
         label = keras.Input((n_classes,), name="label_onehot")
         inputs.append(label)
-        planes = layers.Reshape((1, 1, n_classes))(label)
-        planes = layers.UpSampling2D(DIGIT_SHAPE)(planes)
-        h = layers.Concatenate()([image, planes])
+        if conditioning == "channels":
+            planes = layers.Reshape((1, 1, n_classes))(label)
+            planes = layers.UpSampling2D(DIGIT_SHAPE)(planes)
+            h = layers.Concatenate()([image, planes])
     h = layers.Conv2D(filters, 4, strides=2, padding="same", kernel_initializer=init())(h)
     h = layers.LeakyReLU(0.2)(h)
     if dropout:
@@ -96,6 +110,10 @@ def dcgan_discriminator(filters=32, n_classes=0, dropout=0.0, name="discriminato
         h = layers.Dropout(dropout, seed=12)(h)
     h = layers.Flatten()(h)
     out = layers.Dense(1, kernel_initializer=init())(h)
+    if n_classes and conditioning == "projection":
+        class_vector = layers.Dense(h.shape[-1], use_bias=False, kernel_initializer=init(),
+                                    name="class_embedding")(label)        # e_y: one row per class
+        out = layers.Add()([out, layers.Dot(axes=1)([h, class_vector])])
     return keras.Model(inputs if n_classes else image, out, name=name)
 
 
@@ -138,13 +156,19 @@ class GAN(keras.Model):
     g_loss : {"non_saturating", "minimax"}
         Generator loss: ``-log D(G(z))`` (default) or the original ``log(1 - D(G(z)))``,
         kept to show why it trains badly.
+    ema : float in [0, 1)
+        0 (default): off. Otherwise the model keeps ``ema_generator``, a copy of the generator
+        whose every variable (weights and batch-norm statistics) is an exponential moving
+        average of the trained generator's, ``v_avg <- d v_avg + (1 - d) v`` after each
+        generator update with ``d = ema`` (after a warm-up, :meth:`ema_decay`); :meth:`generate`
+        samples from it (Yazıcı et al. 2019). Training itself is unchanged.
 
     After :meth:`compile` (``g_optimizer``/``d_optimizer``, default Adam 2e-4, beta_1 0.5,
     no XLA), train with :func:`helpers.training.fit_resumable` or ``model.fit``.
     """
 
     def __init__(self, generator, discriminator, latent_dim, n_classes=0, label_smoothing=0.0,
-                 seed=0, g_loss="non_saturating", **kwargs):
+                 seed=0, g_loss="non_saturating", ema=0.0, **kwargs):
         super().__init__(**kwargs)
         if g_loss not in ("non_saturating", "minimax"):
             raise ValueError(f"g_loss must be 'non_saturating' or 'minimax'; got {g_loss!r}")
@@ -163,6 +187,15 @@ class GAN(keras.Model):
         gen_in = generator.inputs[0].shape[-1]
         if gen_in != latent_dim:
             raise ValueError(f"the generator takes z of size {gen_in}, but latent_dim={latent_dim}")
+        self.ema = checks.real(ema, "ema", low=0.0, high=1.0)
+        if self.ema == 1.0:
+            raise ValueError("ema must be < 1 (1 would never move the average); 0 turns it off")
+        self.ema_generator = None
+        if self.ema:
+            # A copy of the generator whose variables (weights and batch-norm statistics) follow
+            # an exponential moving average of the trained generator's; generate() samples from it.
+            self.ema_generator = keras.models.clone_model(generator)
+            self.ema_generator.set_weights(generator.get_weights())
         self.built = True  # both sub-models are built by their Input layers; nothing else to create
 
     # ---- configuration
@@ -172,7 +205,7 @@ class GAN(keras.Model):
             "discriminator": keras.saving.serialize_keras_object(self.discriminator),
             "latent_dim": self.latent_dim, "n_classes": self.n_classes,
             "label_smoothing": self.label_smoothing, "seed": self.seed, "name": self.name,
-            "g_loss": self.g_loss_kind,
+            "g_loss": self.g_loss_kind, "ema": self.ema,
         }
 
     @classmethod
@@ -224,7 +257,12 @@ class GAN(keras.Model):
         checks.integer(n, "n")
         return checks.make_rng(seed, "seed").standard_normal((n, self.latent_dim)).astype("float32")
 
-    def generate(self, z=None, labels=None, n=None, seed=0, batch_size=500):
+    @property
+    def sampler(self):
+        """The generator that :meth:`generate` uses: the averaged copy if ``ema`` is on, else the trained one."""
+        return self.ema_generator if self.ema_generator is not None else self.generator
+
+    def generate(self, z=None, labels=None, n=None, seed=0, batch_size=500, averaged=True):
         """Samples as a NumPy array (float32 in [0, 1] for the digit GANs).
 
         Parameters
@@ -233,6 +271,9 @@ class GAN(keras.Model):
             Latent vectors; drawn with :meth:`latent` (``n``, ``seed``) if omitted.
         labels : array_like of int, shape (n,), optional
             Classes for a conditional GAN (default: 0, 1, 2, ... cycling).
+        averaged : bool
+            With ``ema`` on: sample from the averaged generator (default) or, with False, from
+            the trained one. Without ``ema`` both are the trained generator.
 
         Raises
         ------
@@ -259,6 +300,8 @@ class GAN(keras.Model):
                                  f"got shape {labels.shape}")
         elif labels is not None:
             raise ValueError("labels are only for a conditional GAN (n_classes > 0)")
+        checks.flag(averaged, "averaged")
+        generator = self.sampler if averaged else self.generator
         out = []
         for i in range(0, len(z), batch_size):
             zb = z[i:i + batch_size]
@@ -266,10 +309,24 @@ class GAN(keras.Model):
                 inputs = [zb, np.eye(self.n_classes, dtype="float32")[labels[i:i + batch_size]]]
             else:
                 inputs = zb
-            out.append(keras.ops.convert_to_numpy(self.generator(inputs, training=False)))
+            out.append(keras.ops.convert_to_numpy(generator(inputs, training=False)))
         return np.concatenate(out)
 
     # ---- training
+    def ema_decay(self, k):
+        """Decay of the average's ``k``-th update (``k`` = 1, 2, ...): ``min(ema, k / (9 + k))``.
+
+        A short memory at first, so that the random initial weights are forgotten within a few
+        steps (0.1, 0.18, 0.25, ... for the first updates), then ``ema``.
+        """
+        return ops.minimum(self.ema, k / (9.0 + k))
+
+    def _update_average(self):
+        """v_avg <- d v_avg + (1 - d) v for every generator variable, after a generator update."""
+        d = self.ema_decay(ops.cast(self.g_optimizer.iterations, "float32"))   # this update's number
+        for avg, var in zip(self.ema_generator.variables, self.generator.variables):
+            avg.assign(d * avg + (1.0 - d) * var)
+
     def train_step(self, data):
         import tensorflow as tf
 
@@ -305,6 +362,8 @@ class GAN(keras.Model):
                 g_loss = ops.mean(ops.softplus(-l_gen))
         grads = tape.gradient(g_loss, self.generator.trainable_variables)
         self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_variables))
+        if self.ema_generator is not None:
+            self._update_average()
 
         for name, value in (("d_loss", d_loss), ("g_loss", g_loss), ("d_real", ops.mean(ops.sigmoid(l_real))),
                             ("d_fake", ops.mean(ops.sigmoid(l_fake)))):
@@ -316,7 +375,7 @@ class GAN(keras.Model):
 
 
 def make_dcgan(latent_dim=32, g_filters=32, d_filters=32, dropout=0.0, seed=0, compile=True,
-               g_lr=5e-4, d_lr=5e-4, beta_1=0.5, label_smoothing=0.0, g_loss="non_saturating"):
+               g_lr=5e-4, d_lr=5e-4, beta_1=0.5, label_smoothing=0.0, g_loss="non_saturating", ema=0.0):
     """The course DCGAN for 28x28 digits (183k parameters with the defaults), compiled.
 
     Defaults were measured on the embedded digits (batch 64, 2 CPU cores): Adam 5e-4 without
@@ -333,19 +392,24 @@ def make_dcgan(latent_dim=32, g_filters=32, d_filters=32, dropout=0.0, seed=0, c
     init = SeededInitializers(seed)
     gan = GAN(dcgan_generator(latent_dim, g_filters, seed=init),
               dcgan_discriminator(d_filters, dropout=dropout, seed=init),
-              latent_dim, label_smoothing=label_smoothing, seed=seed, g_loss=g_loss, name="dcgan")
+              latent_dim, label_smoothing=label_smoothing, seed=seed, g_loss=g_loss, ema=ema, name="dcgan")
     if compile:
         gan.compile(keras.optimizers.Adam(g_lr, beta_1=beta_1), keras.optimizers.Adam(d_lr, beta_1=beta_1))
     return gan
 
 
 def make_conditional_dcgan(latent_dim=32, g_filters=32, d_filters=32, n_classes=10, dropout=0.0,
-                           seed=0, compile=True, g_lr=5e-4, d_lr=5e-4, beta_1=0.5):
-    """Class-conditional DCGAN: the label (one-hot) goes into both networks. ``seed``: as :func:`make_dcgan`."""
+                           seed=0, compile=True, g_lr=5e-4, d_lr=5e-4, beta_1=0.5, ema=0.0,
+                           conditioning="channels"):
+    """Class-conditional DCGAN: the label (one-hot) goes into both networks. ``seed``: as :func:`make_dcgan`.
+
+    ``conditioning``: how the discriminator receives the class (:func:`dcgan_discriminator`).
+    """
     init = SeededInitializers(seed)
     gan = GAN(dcgan_generator(latent_dim, g_filters, n_classes=n_classes, seed=init),
-              dcgan_discriminator(d_filters, n_classes=n_classes, dropout=dropout, seed=init),
-              latent_dim, n_classes=n_classes, seed=seed, name="conditional_dcgan")
+              dcgan_discriminator(d_filters, n_classes=n_classes, dropout=dropout, seed=init,
+                                  conditioning=conditioning),
+              latent_dim, n_classes=n_classes, seed=seed, ema=ema, name="conditional_dcgan")
     if compile:
         gan.compile(keras.optimizers.Adam(g_lr, beta_1=beta_1), keras.optimizers.Adam(d_lr, beta_1=beta_1))
     return gan
