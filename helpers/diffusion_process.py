@@ -39,7 +39,7 @@ COSINE_ALPHA_END = float(np.exp(-0.25 * (LINEAR_BETA[0] + LINEAR_BETA[1])))
 
 
 def _times(t, name="t"):
-    t = np.asarray(t, dtype=np.float64)
+    t = checks.real_array(t, name)
     if not np.isfinite(t).all() or t.size and (t.min() < 0 or t.max() > 1):
         raise ValueError(f"{name} must lie in [0, 1]")
     return t
@@ -137,7 +137,7 @@ def q_sample(x0, t, schedule="cosine", noise=None, rng=None):
     >>> q_sample(x0, 0.5, "flow", noise=np.zeros((2, 3))).tolist()
     [[0.5, 0.5, 0.5], [0.5, 0.5, 0.5]]
     """
-    x0 = np.asarray(x0, dtype=np.float64)
+    x0 = checks.real_array(x0, "x0")
     if x0.ndim < 1 or x0.size == 0 or not np.isfinite(x0).all():
         raise ValueError(f"x0 must be a finite, non-empty array of shape (N, ...); got shape {x0.shape}")
     alpha, sigma = alpha_sigma(t, schedule)
@@ -145,7 +145,7 @@ def q_sample(x0, t, schedule="cosine", noise=None, rng=None):
         raise ValueError(f"t must be one number or one per sample ({x0.shape[0]}); got shape {alpha.shape}")
     if noise is None:
         noise = np.random.default_rng(rng).standard_normal(x0.shape)
-    noise = np.asarray(noise, dtype=np.float64)
+    noise = checks.finite(noise, "noise")
     if noise.shape != x0.shape:
         raise ValueError(f"noise must have the shape of x0 {x0.shape}; got {noise.shape}")
     expand = (slice(None),) + (None,) * (x0.ndim - 1)
@@ -164,8 +164,8 @@ def flow_interpolate(x0, noise, t):
     >>> flow_interpolate(np.zeros(2), np.ones(2), 0.25).tolist()
     [0.25, 0.25]
     """
-    x0 = np.asarray(x0, dtype=np.float64)
-    noise = np.asarray(noise, dtype=np.float64)
+    x0 = checks.real_array(x0, "x0")
+    noise = checks.real_array(noise, "noise")
     if x0.shape != noise.shape:
         raise ValueError(f"x0 and noise must have the same shape; got {x0.shape} and {noise.shape}")
     t = float(_times(t))
@@ -206,13 +206,13 @@ def mixture_denoiser(means, stds, weights=None, schedule="cosine"):
     True
     """
     checks.choice(schedule, "schedule", SCHEDULES)
-    mu = np.asarray(means, dtype=np.float64)
+    mu = checks.real_array(means, "means")
     if mu.ndim != 2 or len(mu) == 0 or not np.isfinite(mu).all():
         raise ValueError(f"means must be a finite array of shape (K, d); got shape {mu.shape}")
-    s = np.asarray(stds, dtype=np.float64)
+    s = checks.real_array(stds, "stds")
     if s.shape != (len(mu),) or not (np.isfinite(s).all() and (s > 0).all()):
         raise ValueError(f"stds must be {len(mu)} positive numbers; got {np.asarray(stds).tolist()}")
-    w = np.full(len(mu), 1.0 / len(mu)) if weights is None else np.asarray(weights, dtype=np.float64)
+    w = np.full(len(mu), 1.0 / len(mu)) if weights is None else checks.real_array(weights, "weights")
     if w.shape != (len(mu),) or not (np.isfinite(w).all() and (w >= 0).all() and w.sum() > 0):
         raise ValueError(f"weights must be {len(mu)} non-negative numbers with a positive sum")
     w = w / w.sum()
@@ -285,7 +285,9 @@ def sample_loop(denoise, x, steps, sampler="ddim", schedule="cosine", seed=0, t_
     checks.choice(schedule, "schedule", SCHEDULES)
     ts = time_grid(steps, t_start)
     rng = np.random.default_rng(seed)
-    x = np.asarray(x, dtype=np.float64)
+    x = checks.finite(x, "x", nonempty=True)
+    if x.ndim < 1:
+        raise ValueError(f"x must be an array of shape (N, ...); got shape {x.shape}")
     path = [x] if trajectory else None
 
     def predict(x, t):

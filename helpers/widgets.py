@@ -217,6 +217,13 @@ def histogram_bars(ax, edges, **bar_kwargs):
     Returns the :class:`matplotlib.container.BarContainer`; fill it with
     :func:`set_bar_heights`.
 
+    Raises
+    ------
+    ValueError
+        If ``edges`` is not an increasing 1-D array of at least 2 finite values.
+    TypeError
+        If ``edges`` is complex or not numeric.
+
     Examples
     --------
     >>> ax = new_figure((2, 2)).add_subplot()
@@ -224,7 +231,7 @@ def histogram_bars(ax, edges, **bar_kwargs):
     >>> len(bars)
     10
     """
-    edges = np.asarray(edges, dtype=float)
+    edges = checks.finite(edges, "edges")
     if edges.ndim != 1 or len(edges) < 2 or np.any(np.diff(edges) <= 0):
         raise ValueError("edges must be an increasing 1-D array of at least 2 values")
     bar_kwargs.setdefault("align", "edge")
@@ -234,6 +241,14 @@ def histogram_bars(ax, edges, **bar_kwargs):
 def set_bar_heights(bars, heights):
     """Set the heights of a histogram's bars in place.
 
+    Raises
+    ------
+    ValueError
+        If ``heights`` does not have one value per bar or holds NaN or infinite values (a NaN
+        bar would silently not be drawn).
+    TypeError
+        If ``heights`` is complex or not numeric.
+
     Examples
     --------
     >>> ax = new_figure((2, 2)).add_subplot()
@@ -242,7 +257,7 @@ def set_bar_heights(bars, heights):
     >>> [float(b.get_height()) for b in bars]
     [3.0, 4.0]
     """
-    heights = np.asarray(heights, dtype=float)
+    heights = checks.finite(heights, "heights")
     if heights.shape != (len(bars),):
         raise ValueError(f"heights must have {len(bars)} values; got shape {heights.shape}")
     for rect, h in zip(bars, heights):
@@ -319,6 +334,14 @@ def noise_explorer(image, rng=0, max_level=0.5, bins=80, render=True):
         Controls ``kind`` (Dropdown over :data:`helpers.noise.NOISE_KINDS`),
         ``level`` (FloatSlider: the std, or the fraction for salt and pepper),
         ``clip`` (Checkbox).
+
+    Raises
+    ------
+    ValueError
+        If ``image`` is empty, has too few dimensions, or holds NaN, infinite or out-of-range
+        values (:func:`helpers.checks.float_image`; nothing is clipped).
+    TypeError
+        If ``image`` has a dtype other than float, uint8 or bool (complex included).
 
     Examples
     --------

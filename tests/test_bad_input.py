@@ -340,6 +340,15 @@ def vae():
 
 
 @functools.cache
+def diffusion():
+    from helpers.models import diffusion as D
+
+    model = D.Diffusion(D.build_mlp(2, hidden=8, depth=1), objective="velocity", value_range=None)
+    model.compile()
+    return model
+
+
+@functools.cache
 def gan():
     from helpers.models import gan as G
 
@@ -387,7 +396,8 @@ def _bars(heights):
 # ----------------------------------------------------------------------------- the entries
 
 def _entries():
-    from helpers import checks, data, density, digit_metrics, image_quality, noise, plotting, training, widgets
+    from helpers import (checks, convolution, data, density, diffusion_process, digit_metrics, image_quality, noise,
+                         plotting, training, widgets)
 
     def lazy(module, name):
         """A call that imports a TensorFlow module only when used."""
@@ -418,6 +428,37 @@ def _entries():
         "data.npz_bytes": NoArray("stores arrays as they are (storage, not an image operation)"),
         "data.check_digit_images": [refused("images", data.check_digit_images, digits, first)],
         "data.to_float": [refused("images", data.to_float, image, None, empty="[]")],
+        # convolution (NumPy, as Keras computes it)
+        "convolution.conv2d": [refused("x", lambda x: convolution.conv2d(x, np.ones((3, 3))), image, first),
+                               refused("kernel", lambda k: convolution.conv2d(image(), k), lambda: np.ones((3, 3)),
+                                       first)],
+        "convolution.conv_transpose2d": [
+            refused("x", lambda x: convolution.conv_transpose2d(x, np.ones((3, 3)), 2), image, first),
+            refused("kernel", lambda k: convolution.conv_transpose2d(image(), k, 2), lambda: np.ones((3, 3)), first)],
+        "convolution.upsample": [refused("x", lambda x: convolution.upsample(x, 2), image, first)],
+        **dict.fromkeys(["convolution.output_size", "convolution.receptive_field"],
+                        NoArray("sizes and layer settings (numbers)")),
+        # diffusion_process (NumPy): schedules take times, samplers take a batch
+        **{f"diffusion_process.{name}": [refused("t", call, lambda: np.array([0.1, 0.5, 0.9]), None, empty="[]")]
+           for name, call in [("alpha_sigma", lambda t: diffusion_process.alpha_sigma(t, "cosine")),
+                              ("alpha_sigma_derivatives",
+                               lambda t: diffusion_process.alpha_sigma_derivatives(t, "linear")),
+                              ("signal_to_noise", lambda t: diffusion_process.signal_to_noise(t, "cosine"))]},
+        "diffusion_process.q_sample": [
+            refused("x0", lambda x: diffusion_process.q_sample(x, 0.5, rng=0), rows, lambda x: x[0, 0])],
+        "diffusion_process.flow_interpolate": [
+            elementwise("x0", lambda x: diffusion_process.flow_interpolate(x, np.ones(np.shape(x)), 0.25), points),
+            elementwise("noise", lambda e: diffusion_process.flow_interpolate(np.ones(np.shape(e)), e, 0.25), points)],
+        "diffusion_process.mixture_denoiser": [
+            refused("means", lambda m: diffusion_process.mixture_denoiser(m, np.ones(len(m)) if np.ndim(m) else [1.0]),
+                    lambda: np.array([[-2.0], [2.0]]), first),
+            refused("stds", lambda s: diffusion_process.mixture_denoiser([[-2.0], [2.0]], s),
+                    lambda: np.array([0.5, 0.5]), batch)],
+        "diffusion_process.sample_loop": [
+            refused("x", lambda x: diffusion_process.sample_loop(
+                diffusion_process.mixture_denoiser([[-2.0], [2.0]], [0.5, 0.5]), x, 2), lambda: rows()[:, :1],
+                lambda x: x[0, 0])],
+        "diffusion_process.time_grid": NoArray("a count and a time"),
         # density: elementwise PDFs/CDFs, refusing estimators
         "density.gaussian_pdf": [elementwise("x", density.gaussian_pdf, points)],
         "density.gaussian_logpdf": [elementwise("x", density.gaussian_logpdf, points)],
@@ -540,6 +581,19 @@ def _entries():
         "models.vae.log_mean_exp": [refused("values", lazy("models.vae", "log_mean_exp"), rows, **{"-inf": "lim"})],
         "models.vae.train_vae": [refused("images", lambda x: lazy("models.vae", "train_vae")(x, epochs=1), binary28,
                                          first)],
+        # models.diffusion (TensorFlow)
+        **dict.fromkeys(["models.diffusion.Diffusion", "models.diffusion.SinusoidalEmbedding",
+                         "models.diffusion.build_mlp", "models.diffusion.build_unet",
+                         "models.diffusion.make_digit_diffusion", "models.diffusion.load_digit_diffusion",
+                         "models.diffusion.load_sweeps", "models.diffusion.slider_pictures",
+                         "models.diffusion.sampling_sweeps", "models.diffusion.train_digit_diffusion"],
+                        NoArray("settings, names, files or a model")),
+        "models.diffusion.Diffusion.denoiser": NoArray("settings; it returns the denoise(x_t, t) callable that "
+                                                       "diffusion_process.sample_loop calls with checked arrays"),
+        "models.diffusion.Diffusion.check_labels": NoArray("integer class labels (checked for dtype, shape and range)"),
+        "models.diffusion.Diffusion.generate": [
+            refused("noise", lambda z: diffusion().generate(noise=z, steps=1), lambda: _rng().standard_normal((3, 2)),
+                    first)],
         # noise
         "noise.uniform_half_width": scalar, "noise.uniform_std": scalar,
         **{f"noise.{name}": [refused("image", call, image, first)] for name, call in [
@@ -561,13 +615,15 @@ def _entries():
         "plotting.image_grid": [refused("images", _close_figure(plotting.image_grid), digits, first)],
         "plotting.histogram_with_pdf": [refused("samples", _draw(lambda ax, s: plotting.histogram_with_pdf(s, ax=ax)),
                                                 samples)],
+        "plotting.use_course_style": NoArray("a format name"),
         "plotting.plot_history": NoArray("a training history (a dict of lists; a NaN loss is drawn as a gap)"),
         # training
         **dict.fromkeys(["training.save_checkpoint", "training.load_checkpoint", "training.fit_resumable",
                          "training.epoch_means", "training.SeededInitializers", "training.SeededInitializers.of",
                          "training.ProgressBar", "training.LossHistory", "training.LossHistory.resume_from",
                          "training.PeriodicEval", "training.LiveSamples", "training.LiveSamples.draw",
-                         "training.save_model", "training.load_model", "training.Timer"],
+                         "training.save_model", "training.load_model", "training.Timer",
+                         "training.compare_learning_rates"],
                         NoArray("models, files, callbacks and histories")),
         "training.image_batches": [refused("images", lambda x: training.image_batches(x, 2), digits, first)],
         "training.array_batches": [refused("samples", lambda x: training.array_batches(x, 2), rows, batch)],
@@ -578,6 +634,19 @@ def _entries():
         "widgets.histogram_bars": [refused("edges", _draw(lambda ax, e: widgets.histogram_bars(ax, e)),
                                            lambda: np.linspace(0, 1, 6), batch)],
         "widgets.set_bar_heights": [refused("heights", _bars, lambda: np.ones(4), batch)],
+        "widgets.kernel_explorer": [refused("image", lambda x: widgets.kernel_explorer(x, render=False), image,
+                                            first)],
+        "widgets.upsampling_explorer": [refused("image", lambda x: widgets.upsampling_explorer(x, render=False),
+                                                image, first)],
+        "widgets.forward_process_explorer": [
+            refused("images", lambda x: widgets.forward_process_explorer(x, render=False), digits, first)],
+        "widgets.upsample_by": [refused("x", lambda x: widgets.upsample_by("nearest ×2, then conv 3×3", x, np.ones((3, 3))),
+                                        image, first)],
+        "widgets.checkerboard_contrast": [refused("output", widgets.checkerboard_contrast, lambda: image() + 0.5,
+                                                  first)],
+        "widgets.upsampling_kernel": NoArray("a method name and a seed"),
+        **dict.fromkeys(["widgets.learning_rate_explorer", "widgets.fid_explorer", "widgets.precomputed_explorer"],
+                        NoArray("results measured by helpers' own runs (dicts of curves, features and pictures)")),
         "widgets.noise_explorer": [refused("image", lambda x: widgets.noise_explorer(x, render=False), image, first)],
     }
     return entries

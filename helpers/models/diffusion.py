@@ -551,7 +551,7 @@ class Diffusion(keras.Model):
                 n = len(labels)
             n = checks.integer(n, "n")
             noise = np.random.default_rng(seed).standard_normal((n,) + self.data_shape)
-        noise = np.asarray(noise, dtype=np.float64)
+        noise = checks.real_array(noise, "noise")
         if noise.shape[1:] != self.data_shape or len(noise) == 0 or not np.isfinite(noise).all():
             raise ValueError(f"noise must be finite with shape (n,) + {self.data_shape}; got {noise.shape}")
         if n is not None and len(noise) != n:
