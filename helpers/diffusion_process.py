@@ -66,6 +66,13 @@ def alpha_sigma(t, schedule="cosine"):
     -------
     alpha, sigma : ndarray of float64 (same shape as ``t``)
 
+    Raises
+    ------
+    TypeError
+        If ``t`` is complex or not numeric.
+    ValueError
+        If ``t`` is NaN, infinite or outside [0, 1].
+
     Examples
     --------
     >>> a, s = alpha_sigma([0.0, 0.5, 1.0], "flow")
@@ -88,7 +95,15 @@ def alpha_sigma(t, schedule="cosine"):
 
 
 def alpha_sigma_derivatives(t, schedule):
-    """``d alpha / dt`` and ``d sigma / dt`` (the ODE samplers' slopes); ``t > 0``."""
+    """``d alpha / dt`` and ``d sigma / dt`` (the ODE samplers' slopes); ``t > 0``.
+
+    Raises
+    ------
+    TypeError
+        If ``t`` is complex or not numeric.
+    ValueError
+        If ``t`` is NaN, infinite or outside [0, 1].
+    """
     alpha, sigma = alpha_sigma(t, schedule)
     if schedule == "flow":
         return -np.ones_like(alpha), np.ones_like(sigma)
@@ -102,6 +117,13 @@ def alpha_sigma_derivatives(t, schedule):
 
 def signal_to_noise(t, schedule="cosine"):
     """Signal-to-noise ratio ``alpha(t)^2 / sigma(t)^2`` (``inf`` at ``t = 0``).
+
+    Raises
+    ------
+    TypeError
+        If ``t`` is complex or not numeric.
+    ValueError
+        If ``t`` is NaN, infinite or outside [0, 1].
 
     Examples
     --------
@@ -131,6 +153,14 @@ def q_sample(x0, t, schedule="cosine", noise=None, rng=None):
     -------
     ndarray of float64
 
+    Raises
+    ------
+    TypeError
+        If ``x0``, ``t`` or ``noise`` is complex or not numeric.
+    ValueError
+        If ``x0`` is empty, not of shape (N, ...) or not finite; if ``t`` is outside [0, 1] or
+        ``noise`` does not match ``x0``.
+
     Examples
     --------
     >>> x0 = np.ones((2, 3))
@@ -158,6 +188,14 @@ def flow_interpolate(x0, noise, t):
     """The flow-matching path ``x_t = (1 - t) x_0 + t eps`` (``q_sample`` with ``schedule="flow"``).
 
     Its velocity ``d x_t / dt = eps - x_0`` is what a flow-matching network learns to predict.
+    It works elementwise, like NumPy: NaN where ``x0`` or ``noise`` is NaN, any shape.
+
+    Raises
+    ------
+    TypeError
+        If ``x0`` or ``noise`` is complex or not numeric.
+    ValueError
+        If their shapes differ or ``t`` is outside [0, 1].
 
     Examples
     --------
@@ -197,6 +235,14 @@ def mixture_denoiser(means, stds, weights=None, schedule="cosine"):
     callable ``denoise(x_t, t) -> (x0_hat, eps_hat)``
         ``x_t`` of shape (N, d), ``t`` a float in (0, 1]. Also has ``.score(x_t, t)``, the
         gradient of ``log p_t(x_t)`` (``= -eps_hat / sigma``).
+
+    Raises
+    ------
+    TypeError
+        If ``means``, ``stds`` or ``weights`` is complex or not numeric.
+    ValueError
+        If ``means`` is not a finite, non-empty (K, d) array, ``stds`` not K positive numbers, or
+        ``weights`` not K non-negative numbers with a positive sum.
 
     Examples
     --------
@@ -280,6 +326,13 @@ def sample_loop(denoise, x, steps, sampler="ddim", schedule="cosine", seed=0, t_
     Returns
     -------
     ndarray (the samples at ``t = 0``), or (samples, trajectory)
+
+    Raises
+    ------
+    TypeError
+        If ``x`` is complex or not numeric.
+    ValueError
+        If ``x`` is empty, of rank 0, or holds NaN or infinite values; unknown sampler or schedule.
     """
     checks.choice(sampler, "sampler", SAMPLERS)
     checks.choice(schedule, "schedule", SCHEDULES)

@@ -437,6 +437,14 @@ def kernel_explorer(image, kernels=None, max_stride=3, render=True):
     Panel
         Controls ``stride`` (IntSlider), ``kernel`` (Dropdown), ``padding`` (Dropdown).
 
+    Raises
+    ------
+    TypeError
+        If ``image`` has a dtype other than float, uint8 or bool (complex included).
+    ValueError
+        If ``image`` is empty, has the wrong number of dimensions, or holds NaN, infinite or
+        out-of-range values (:func:`helpers.checks.float_image`; nothing is clipped).
+
     Examples
     --------
     >>> panel = kernel_explorer(np.zeros((28, 28)), render=False)
@@ -557,7 +565,15 @@ def upsampling_kernel(method, seed):
 
 
 def upsample_by(method, x, kernel):
-    """Double the side of a grey image (H, W) with one of :data:`UPSAMPLING_METHODS` and ``kernel``."""
+    """Double the side of a grey image (H, W) with one of :data:`UPSAMPLING_METHODS` and ``kernel``.
+
+    Raises
+    ------
+    TypeError
+        If ``x`` is complex or not numeric.
+    ValueError
+        If ``x`` is empty, not (H, W), or holds NaN or infinite values.
+    """
     from .convolution import conv2d, conv_transpose2d, upsample
 
     if method.startswith("transposed"):
@@ -570,12 +586,20 @@ def checkerboard_contrast(output, border=2):
 
     0 for a perfectly flat output; 0.5 means the pixels vary by ±50 % around their mean.
 
+    Raises
+    ------
+    TypeError
+        If ``output`` is complex or not numeric.
+    ValueError
+        If ``output`` is not 2-D and larger than twice the border, holds NaN or infinite values,
+        or has no positive mean away from the border.
+
     Examples
     --------
     >>> checkerboard_contrast(np.ones((8, 8)))
     0.0
     """
-    arr = np.asarray(output, dtype=float)
+    arr = checks.finite(output, "output")
     if arr.ndim != 2 or min(arr.shape) <= 2 * border:
         raise ValueError(f"output must be 2-D and larger than twice the border; got shape {arr.shape}")
     inner = arr[border:-border, border:-border]
@@ -607,6 +631,14 @@ def upsampling_explorer(image, max_seed=30, render=True):
     Panel
         Controls ``seed`` (IntSlider, 0 = uniform kernel) and ``method`` (Dropdown over
         :data:`UPSAMPLING_METHODS`).
+
+    Raises
+    ------
+    TypeError
+        If ``image`` has a dtype other than float, uint8 or bool (complex included).
+    ValueError
+        If ``image`` is empty, has the wrong number of dimensions, or holds NaN, infinite or
+        out-of-range values (:func:`helpers.checks.float_image`; nothing is clipped).
 
     Examples
     --------
@@ -884,6 +916,14 @@ def forward_process_explorer(images, seed=0, schedules=("linear", "cosine", "flo
     -------
     Panel
         Controls ``t`` (FloatSlider 0..1) and ``schedule`` (Dropdown).
+
+    Raises
+    ------
+    TypeError
+        If ``images`` has a dtype other than float, uint8 or bool (complex included).
+    ValueError
+        If ``images`` is empty, has the wrong number of dimensions, or holds NaN, infinite or
+        out-of-range values (:func:`helpers.checks.float_image`; nothing is clipped).
 
     Examples
     --------

@@ -54,6 +54,13 @@ The table (kept in step with :data:`ENTRIES` by :func:`test_table_in_docstring_i
     config.pick                                          (no array: configuration (names, settings))
     config.quick_mode                                    (no array: configuration (names, settings))
     config.repo_root                                     (no array: configuration (names, settings))
+    convolution.conv2d(x)                                E        E        E        E        E        E
+    convolution.conv2d(kernel)                           E        E        E        E        E        E
+    convolution.conv_transpose2d(x)                      E        E        E        E        E        E
+    convolution.conv_transpose2d(kernel)                 E        E        E        E        E        E
+    convolution.output_size                              (no array: sizes and layer settings (numbers))
+    convolution.receptive_field                          (no array: sizes and layer settings (numbers))
+    convolution.upsample(x)                              E        E        E        E        E        E
     data.check_digit_images(images)                      E        E        E        E        E        E
     data.download                                        (no array: files, names and downloads (checked for presence and checksums))
     data.embedded_checksums                              (no array: files, names and downloads (checked for presence and checksums))
@@ -112,6 +119,16 @@ The table (kept in step with :data:`ENTRIES` by :func:`test_table_in_docstring_i
     density.silverman_bandwidth(samples)                 E        E        E        E        E        any
     density.uniform_cdf(x)                               NaN      lim      lim      E        []       any
     density.uniform_pdf(x)                               NaN      lim      lim      E        []       any
+    diffusion_process.alpha_sigma(t)                     E        E        E        E        []       any
+    diffusion_process.alpha_sigma_derivatives(t)         E        E        E        E        []       any
+    diffusion_process.flow_interpolate(x0)               NaN      lim      lim      E        []       any
+    diffusion_process.flow_interpolate(noise)            NaN      lim      lim      E        []       any
+    diffusion_process.mixture_denoiser(means)            E        E        E        E        E        E
+    diffusion_process.mixture_denoiser(stds)             E        E        E        E        E        E
+    diffusion_process.q_sample(x0)                       E        E        E        E        E        E
+    diffusion_process.sample_loop(x)                     E        E        E        E        E        E
+    diffusion_process.signal_to_noise(t)                 E        E        E        E        []       any
+    diffusion_process.time_grid                          (no array: a count and a time)
     digit_metrics.class_histogram(images)                E        E        E        E        E        E
     digit_metrics.classify(images)                       E        E        E        E        E        E
     digit_metrics.features(images)                       E        E        E        E        E        E
@@ -137,6 +154,19 @@ The table (kept in step with :data:`ENTRIES` by :func:`test_table_in_docstring_i
     models.classifier.export_weights                     (no array: settings, names, files or a model)
     models.classifier.shift_digits(images)               E        E        E        E        E        E
     models.classifier.train_classifier(images)           E        E        E        E        E        E
+    models.diffusion.Diffusion                           (no array: settings, names, files or a model)
+    models.diffusion.Diffusion.check_labels              (no array: integer class labels (checked for dtype, shape and range))
+    models.diffusion.Diffusion.denoiser                  (no array: settings; it returns the denoise(x_t, t) callable that diffusion_process.sample_loop calls with checked arrays)
+    models.diffusion.Diffusion.generate(noise)           E        E        E        E        E        E
+    models.diffusion.SinusoidalEmbedding                 (no array: settings, names, files or a model)
+    models.diffusion.build_mlp                           (no array: settings, names, files or a model)
+    models.diffusion.build_unet                          (no array: settings, names, files or a model)
+    models.diffusion.load_digit_diffusion                (no array: settings, names, files or a model)
+    models.diffusion.load_sweeps                         (no array: settings, names, files or a model)
+    models.diffusion.make_digit_diffusion                (no array: settings, names, files or a model)
+    models.diffusion.sampling_sweeps                     (no array: settings, names, files or a model)
+    models.diffusion.slider_pictures                     (no array: settings, names, files or a model)
+    models.diffusion.train_digit_diffusion               (no array: settings, names, files or a model)
     models.gan.GAN                                       (no array: settings, names, files or a model)
     models.gan.GAN.generate(z)                           E        E        E        E        E        E
     models.gan.GAN.latent                                (no array: settings, names, files or a model)
@@ -189,6 +219,7 @@ The table (kept in step with :data:`ENTRIES` by :func:`test_table_in_docstring_i
     plotting.mosaic(images)                              E        E        E        E        E        E
     plotting.plot_history                                (no array: a training history (a dict of lists; a NaN loss is drawn as a gap))
     plotting.show_image(img)                             E        E        E        E        E        E
+    plotting.use_course_style                            (no array: a format name)
     training.LiveSamples                                 (no array: models, files, callbacks and histories)
     training.LiveSamples.draw                            (no array: models, files, callbacks and histories)
     training.LossHistory                                 (no array: models, files, callbacks and histories)
@@ -199,6 +230,7 @@ The table (kept in step with :data:`ENTRIES` by :func:`test_table_in_docstring_i
     training.SeededInitializers.of                       (no array: models, files, callbacks and histories)
     training.Timer                                       (no array: models, files, callbacks and histories)
     training.array_batches(samples)                      E        E        E        E        E        E
+    training.compare_learning_rates                      (no array: models, files, callbacks and histories)
     training.epoch_means                                 (no array: models, files, callbacks and histories)
     training.fit_resumable                               (no array: models, files, callbacks and histories)
     training.image_batches(images)                       E        E        E        E        E        E
@@ -211,11 +243,20 @@ The table (kept in step with :data:`ENTRIES` by :func:`test_table_in_docstring_i
     widgets.Panel.refresh                                (no array: figures, controls and settings)
     widgets.Panel.set                                    (no array: figures, controls and settings)
     widgets.Panel.widget                                 (no array: figures, controls and settings)
+    widgets.checkerboard_contrast(output)                E        E        E        E        E        E
+    widgets.fid_explorer                                 (no array: results measured by helpers' own runs (dicts of curves, features and pictures))
+    widgets.forward_process_explorer(images)             E        E        E        E        E        E
     widgets.histogram_bars(edges)                        E        E        E        E        E        E
+    widgets.kernel_explorer(image)                       E        E        E        E        E        E
+    widgets.learning_rate_explorer                       (no array: results measured by helpers' own runs (dicts of curves, features and pictures))
     widgets.new_figure                                   (no array: figures, controls and settings)
     widgets.noise_explorer(image)                        E        E        E        E        E        E
+    widgets.precomputed_explorer                         (no array: results measured by helpers' own runs (dicts of curves, features and pictures))
     widgets.set_bar_heights(heights)                     E        E        E        E        E        E
     widgets.snapshots                                    (no array: figures, controls and settings)
+    widgets.upsample_by(x)                               E        E        E        E        E        E
+    widgets.upsampling_explorer(image)                   E        E        E        E        E        E
+    widgets.upsampling_kernel                            (no array: a method name and a seed)
 """
 
 from __future__ import annotations

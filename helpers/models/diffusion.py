@@ -531,6 +531,14 @@ class Diffusion(keras.Model):
             Guide only at times in this interval (plain conditional prediction elsewhere, one
             network call instead of two).
 
+        Raises
+        ------
+        TypeError
+            If ``noise`` is complex or not numeric.
+        ValueError
+            If ``noise`` is empty, not of shape (n,) + data shape, or holds NaN or infinite values;
+            bad counts, names or labels.
+
         Examples
         --------
         >>> model = Diffusion(build_unet(channels=(8, 16), n_classes=10), n_classes=10)
