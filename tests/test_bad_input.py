@@ -155,7 +155,7 @@ The table (kept in step with :data:`ENTRIES` by :func:`test_table_in_docstring_i
     models.classifier.shift_digits(images)               E        E        E        E        E        E
     models.classifier.train_classifier(images)           E        E        E        E        E        E
     models.diffusion.Diffusion                           (no array: settings, names, files or a model)
-    models.diffusion.Diffusion.check_labels              (no array: integer class labels (checked for dtype, shape and range))
+    models.diffusion.Diffusion.check_labels(labels)      E        E        E        E        E        E
     models.diffusion.Diffusion.denoiser                  (no array: settings; it returns the denoise(x_t, t) callable that diffusion_process.sample_loop calls with checked arrays)
     models.diffusion.Diffusion.generate(noise)           E        E        E        E        E        E
     models.diffusion.SinusoidalEmbedding                 (no array: settings, names, files or a model)
@@ -164,9 +164,9 @@ The table (kept in step with :data:`ENTRIES` by :func:`test_table_in_docstring_i
     models.diffusion.load_digit_diffusion                (no array: settings, names, files or a model)
     models.diffusion.load_sweeps                         (no array: settings, names, files or a model)
     models.diffusion.make_digit_diffusion                (no array: settings, names, files or a model)
-    models.diffusion.sampling_sweeps                     (no array: settings, names, files or a model)
+    models.diffusion.sampling_sweeps(real)               E        E        E        E        E        E
     models.diffusion.slider_pictures                     (no array: settings, names, files or a model)
-    models.diffusion.train_digit_diffusion               (no array: settings, names, files or a model)
+    models.diffusion.train_digit_diffusion(images)       E        E        E        E        E        E
     models.gan.GAN                                       (no array: settings, names, files or a model)
     models.gan.GAN.generate(z)                           E        E        E        E        E        E
     models.gan.GAN.latent                                (no array: settings, names, files or a model)
@@ -381,10 +381,11 @@ def vae():
 
 
 @functools.cache
-def diffusion():
+def diffusion(n_classes=0):
     from helpers.models import diffusion as D
 
-    model = D.Diffusion(D.build_mlp(2, hidden=8, depth=1), objective="velocity", value_range=None)
+    model = D.Diffusion(D.build_mlp(2, hidden=8, depth=1, n_classes=n_classes), objective="velocity",
+                        n_classes=n_classes, value_range=None)
     model.compile()
     return model
 
@@ -626,12 +627,19 @@ def _entries():
         **dict.fromkeys(["models.diffusion.Diffusion", "models.diffusion.SinusoidalEmbedding",
                          "models.diffusion.build_mlp", "models.diffusion.build_unet",
                          "models.diffusion.make_digit_diffusion", "models.diffusion.load_digit_diffusion",
-                         "models.diffusion.load_sweeps", "models.diffusion.slider_pictures",
-                         "models.diffusion.sampling_sweeps", "models.diffusion.train_digit_diffusion"],
+                         "models.diffusion.load_sweeps", "models.diffusion.slider_pictures"],
                         NoArray("settings, names, files or a model")),
         "models.diffusion.Diffusion.denoiser": NoArray("settings; it returns the denoise(x_t, t) callable that "
                                                        "diffusion_process.sample_loop calls with checked arrays"),
-        "models.diffusion.Diffusion.check_labels": NoArray("integer class labels (checked for dtype, shape and range)"),
+        "models.diffusion.Diffusion.check_labels": [
+            refused("labels", lambda y: diffusion(3).check_labels(y, 3), lambda: np.arange(3), batch)],
+        "models.diffusion.sampling_sweeps": [
+            refused("real", lambda x: lazy("models.diffusion", "sampling_sweeps")(diffusion(10), x), lambda: digits(130),
+                    first)],
+        "models.diffusion.train_digit_diffusion": [
+            refused("images", lambda x: lazy("models.diffusion", "train_digit_diffusion")(x, None, 1, batch_size=2,
+                                                                                        progress=False),
+                    digits, first)],
         "models.diffusion.Diffusion.generate": [
             refused("noise", lambda z: diffusion().generate(noise=z, steps=1), lambda: _rng().standard_normal((3, 2)),
                     first)],
