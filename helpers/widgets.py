@@ -812,6 +812,14 @@ def fid_explorer(reference_features, variants, fids, seed=0, render=True):
     Panel
         Controls ``strength`` (IntSlider over the entries) and ``kind`` (Dropdown).
 
+    Raises
+    ------
+    TypeError
+        If ``reference_features`` is complex or not numeric.
+    ValueError
+        If ``reference_features`` is not a finite (N >= 3, D) array, or ``variants`` and
+        ``fids`` do not match it and each other.
+
     Examples
     --------
     >>> rng = np.random.default_rng(0)
@@ -824,7 +832,7 @@ def fid_explorer(reference_features, variants, fids, seed=0, render=True):
     """
     import ipywidgets as widgets
 
-    ref = np.asarray(reference_features, dtype=float)
+    ref = checks.real_array(reference_features, "reference_features")
     if ref.ndim != 2 or len(ref) < 3 or not np.isfinite(ref).all():
         raise ValueError(f"reference_features must be finite, shape (N >= 3, D); got {ref.shape}")
     if not isinstance(variants, dict) or not variants:

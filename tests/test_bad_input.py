@@ -244,7 +244,7 @@ The table (kept in step with :data:`ENTRIES` by :func:`test_table_in_docstring_i
     widgets.Panel.set                                    (no array: figures, controls and settings)
     widgets.Panel.widget                                 (no array: figures, controls and settings)
     widgets.checkerboard_contrast(output)                E        E        E        E        E        E
-    widgets.fid_explorer                                 (no array: results measured by helpers' own runs (dicts of curves, features and pictures))
+    widgets.fid_explorer(reference_features)             E        E        E        E        E        E
     widgets.forward_process_explorer(images)             E        E        E        E        E        E
     widgets.histogram_bars(edges)                        E        E        E        E        E        E
     widgets.kernel_explorer(image)                       E        E        E        E        E        E
@@ -694,11 +694,22 @@ def _entries():
         "widgets.checkerboard_contrast": [refused("output", widgets.checkerboard_contrast, lambda: image() + 0.5,
                                                   first)],
         "widgets.upsampling_kernel": NoArray("a method name and a seed"),
-        **dict.fromkeys(["widgets.learning_rate_explorer", "widgets.fid_explorer", "widgets.precomputed_explorer"],
+        "widgets.fid_explorer": [refused("reference_features", _fid_panel, lambda: _rng().normal(size=(200, 4)),
+                                         first)],
+        **dict.fromkeys(["widgets.learning_rate_explorer", "widgets.precomputed_explorer"],
                         NoArray("results measured by helpers' own runs (dicts of curves, features and pictures)")),
         "widgets.noise_explorer": [refused("image", lambda x: widgets.noise_explorer(x, render=False), image, first)],
     }
     return entries
+
+
+def _fid_panel(reference):
+    """fid_explorer with one kind of change at two strengths (its docstring's example)."""
+    from helpers import widgets
+
+    features = _rng().normal(size=(200, 4))
+    variants = {"shift": [(f"+{s}", np.zeros((16, 8, 8)), features + s) for s in (0.0, 1.0)]}
+    return widgets.fid_explorer(reference, variants, {"shift": [0.0, 4.0]}, render=False)
 
 
 def binary28(n=4):
