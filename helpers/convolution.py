@@ -179,6 +179,13 @@ def conv2d(x, kernel, stride=1, padding="same"):
     ndarray, shape (H', W') or (N, H', W', F)
         float64 if an input is float64, else float32; sides from :func:`output_size`.
 
+    Raises
+    ------
+    TypeError
+        If ``x`` or ``kernel`` is complex or not numeric.
+    ValueError
+        If ``x`` or ``kernel`` is empty, holds NaN or infinite values, or has the wrong shape.
+
     Examples
     --------
     >>> image = np.zeros((5, 5)); image[2, 2] = 1.0
@@ -235,6 +242,13 @@ def conv_transpose2d(x, kernel, stride=1, padding="same"):
     -------
     ndarray, shape (H, W) or (N, H, W, C)
 
+    Raises
+    ------
+    TypeError
+        If ``x`` or ``kernel`` is complex or not numeric.
+    ValueError
+        If ``x`` or ``kernel`` is empty, holds NaN or infinite values, or has the wrong shape.
+
     Examples
     --------
     One pixel stamps the kernel; with stride 2 a 3x3 kernel's stamps overlap in every other row:
@@ -282,6 +296,13 @@ def upsample(x, factor=2, method="nearest"):
     x : array_like of float, shape (H, W) or (N, H, W, C)
     factor : int
     method : {"nearest", "bilinear"}
+
+    Raises
+    ------
+    TypeError
+        If ``x`` is complex or not numeric.
+    ValueError
+        If ``x`` is empty, holds NaN or infinite values, or is not (H, W) or (N, H, W, C).
 
     Examples
     --------

@@ -39,7 +39,7 @@ COSINE_ALPHA_END = float(np.exp(-0.25 * (LINEAR_BETA[0] + LINEAR_BETA[1])))
 
 
 def _times(t, name="t"):
-    t = np.asarray(t, dtype=np.float64)
+    t = checks.real_array(t, name)
     if not np.isfinite(t).all() or t.size and (t.min() < 0 or t.max() > 1):
         raise ValueError(f"{name} must lie in [0, 1]")
     return t
@@ -66,6 +66,13 @@ def alpha_sigma(t, schedule="cosine"):
     -------
     alpha, sigma : ndarray of float64 (same shape as ``t``)
 
+    Raises
+    ------
+    TypeError
+        If ``t`` is complex or not numeric.
+    ValueError
+        If ``t`` is NaN, infinite or outside [0, 1].
+
     Examples
     --------
     >>> a, s = alpha_sigma([0.0, 0.5, 1.0], "flow")
@@ -88,7 +95,15 @@ def alpha_sigma(t, schedule="cosine"):
 
 
 def alpha_sigma_derivatives(t, schedule):
-    """``d alpha / dt`` and ``d sigma / dt`` (the ODE samplers' slopes); ``t > 0``."""
+    """``d alpha / dt`` and ``d sigma / dt`` (the ODE samplers' slopes); ``t > 0``.
+
+    Raises
+    ------
+    TypeError
+        If ``t`` is complex or not numeric.
+    ValueError
+        If ``t`` is NaN, infinite or outside [0, 1].
+    """
     alpha, sigma = alpha_sigma(t, schedule)
     if schedule == "flow":
         return -np.ones_like(alpha), np.ones_like(sigma)
@@ -102,6 +117,13 @@ def alpha_sigma_derivatives(t, schedule):
 
 def signal_to_noise(t, schedule="cosine"):
     """Signal-to-noise ratio ``alpha(t)^2 / sigma(t)^2`` (``inf`` at ``t = 0``).
+
+    Raises
+    ------
+    TypeError
+        If ``t`` is complex or not numeric.
+    ValueError
+        If ``t`` is NaN, infinite or outside [0, 1].
 
     Examples
     --------
@@ -131,13 +153,21 @@ def q_sample(x0, t, schedule="cosine", noise=None, rng=None):
     -------
     ndarray of float64
 
+    Raises
+    ------
+    TypeError
+        If ``x0``, ``t`` or ``noise`` is complex or not numeric.
+    ValueError
+        If ``x0`` is empty, not of shape (N, ...) or not finite; if ``t`` is outside [0, 1] or
+        ``noise`` does not match ``x0``.
+
     Examples
     --------
     >>> x0 = np.ones((2, 3))
     >>> q_sample(x0, 0.5, "flow", noise=np.zeros((2, 3))).tolist()
     [[0.5, 0.5, 0.5], [0.5, 0.5, 0.5]]
     """
-    x0 = np.asarray(x0, dtype=np.float64)
+    x0 = checks.real_array(x0, "x0")
     if x0.ndim < 1 or x0.size == 0 or not np.isfinite(x0).all():
         raise ValueError(f"x0 must be a finite, non-empty array of shape (N, ...); got shape {x0.shape}")
     alpha, sigma = alpha_sigma(t, schedule)
@@ -145,7 +175,7 @@ def q_sample(x0, t, schedule="cosine", noise=None, rng=None):
         raise ValueError(f"t must be one number or one per sample ({x0.shape[0]}); got shape {alpha.shape}")
     if noise is None:
         noise = np.random.default_rng(rng).standard_normal(x0.shape)
-    noise = np.asarray(noise, dtype=np.float64)
+    noise = checks.finite(noise, "noise")
     if noise.shape != x0.shape:
         raise ValueError(f"noise must have the shape of x0 {x0.shape}; got {noise.shape}")
     expand = (slice(None),) + (None,) * (x0.ndim - 1)
@@ -158,14 +188,22 @@ def flow_interpolate(x0, noise, t):
     """The flow-matching path ``x_t = (1 - t) x_0 + t eps`` (``q_sample`` with ``schedule="flow"``).
 
     Its velocity ``d x_t / dt = eps - x_0`` is what a flow-matching network learns to predict.
+    It works elementwise, like NumPy: NaN where ``x0`` or ``noise`` is NaN, any shape.
+
+    Raises
+    ------
+    TypeError
+        If ``x0`` or ``noise`` is complex or not numeric.
+    ValueError
+        If their shapes differ or ``t`` is outside [0, 1].
 
     Examples
     --------
     >>> flow_interpolate(np.zeros(2), np.ones(2), 0.25).tolist()
     [0.25, 0.25]
     """
-    x0 = np.asarray(x0, dtype=np.float64)
-    noise = np.asarray(noise, dtype=np.float64)
+    x0 = checks.real_array(x0, "x0")
+    noise = checks.real_array(noise, "noise")
     if x0.shape != noise.shape:
         raise ValueError(f"x0 and noise must have the same shape; got {x0.shape} and {noise.shape}")
     t = float(_times(t))
@@ -198,6 +236,14 @@ def mixture_denoiser(means, stds, weights=None, schedule="cosine"):
         ``x_t`` of shape (N, d), ``t`` a float in (0, 1]. Also has ``.score(x_t, t)``, the
         gradient of ``log p_t(x_t)`` (``= -eps_hat / sigma``).
 
+    Raises
+    ------
+    TypeError
+        If ``means``, ``stds`` or ``weights`` is complex or not numeric.
+    ValueError
+        If ``means`` is not a finite, non-empty (K, d) array, ``stds`` not K positive numbers, or
+        ``weights`` not K non-negative numbers with a positive sum.
+
     Examples
     --------
     >>> denoise = mixture_denoiser([[-2.0], [2.0]], [0.5, 0.5], schedule="flow")
@@ -206,13 +252,13 @@ def mixture_denoiser(means, stds, weights=None, schedule="cosine"):
     True
     """
     checks.choice(schedule, "schedule", SCHEDULES)
-    mu = np.asarray(means, dtype=np.float64)
+    mu = checks.real_array(means, "means")
     if mu.ndim != 2 or len(mu) == 0 or not np.isfinite(mu).all():
         raise ValueError(f"means must be a finite array of shape (K, d); got shape {mu.shape}")
-    s = np.asarray(stds, dtype=np.float64)
+    s = checks.real_array(stds, "stds")
     if s.shape != (len(mu),) or not (np.isfinite(s).all() and (s > 0).all()):
         raise ValueError(f"stds must be {len(mu)} positive numbers; got {np.asarray(stds).tolist()}")
-    w = np.full(len(mu), 1.0 / len(mu)) if weights is None else np.asarray(weights, dtype=np.float64)
+    w = np.full(len(mu), 1.0 / len(mu)) if weights is None else checks.real_array(weights, "weights")
     if w.shape != (len(mu),) or not (np.isfinite(w).all() and (w >= 0).all() and w.sum() > 0):
         raise ValueError(f"weights must be {len(mu)} non-negative numbers with a positive sum")
     w = w / w.sum()
@@ -280,12 +326,21 @@ def sample_loop(denoise, x, steps, sampler="ddim", schedule="cosine", seed=0, t_
     Returns
     -------
     ndarray (the samples at ``t = 0``), or (samples, trajectory)
+
+    Raises
+    ------
+    TypeError
+        If ``x`` is complex or not numeric.
+    ValueError
+        If ``x`` is empty, of rank 0, or holds NaN or infinite values; unknown sampler or schedule.
     """
     checks.choice(sampler, "sampler", SAMPLERS)
     checks.choice(schedule, "schedule", SCHEDULES)
     ts = time_grid(steps, t_start)
     rng = np.random.default_rng(seed)
-    x = np.asarray(x, dtype=np.float64)
+    x = checks.finite(x, "x", nonempty=True)
+    if x.ndim < 1:
+        raise ValueError(f"x must be an array of shape (N, ...); got shape {x.shape}")
     path = [x] if trajectory else None
 
     def predict(x, t):

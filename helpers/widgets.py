@@ -217,6 +217,13 @@ def histogram_bars(ax, edges, **bar_kwargs):
     Returns the :class:`matplotlib.container.BarContainer`; fill it with
     :func:`set_bar_heights`.
 
+    Raises
+    ------
+    ValueError
+        If ``edges`` is not an increasing 1-D array of at least 2 finite values.
+    TypeError
+        If ``edges`` is complex or not numeric.
+
     Examples
     --------
     >>> ax = new_figure((2, 2)).add_subplot()
@@ -224,7 +231,7 @@ def histogram_bars(ax, edges, **bar_kwargs):
     >>> len(bars)
     10
     """
-    edges = np.asarray(edges, dtype=float)
+    edges = checks.finite(edges, "edges")
     if edges.ndim != 1 or len(edges) < 2 or np.any(np.diff(edges) <= 0):
         raise ValueError("edges must be an increasing 1-D array of at least 2 values")
     bar_kwargs.setdefault("align", "edge")
@@ -234,6 +241,14 @@ def histogram_bars(ax, edges, **bar_kwargs):
 def set_bar_heights(bars, heights):
     """Set the heights of a histogram's bars in place.
 
+    Raises
+    ------
+    ValueError
+        If ``heights`` does not have one value per bar or holds NaN or infinite values (a NaN
+        bar would silently not be drawn).
+    TypeError
+        If ``heights`` is complex or not numeric.
+
     Examples
     --------
     >>> ax = new_figure((2, 2)).add_subplot()
@@ -242,7 +257,7 @@ def set_bar_heights(bars, heights):
     >>> [float(b.get_height()) for b in bars]
     [3.0, 4.0]
     """
-    heights = np.asarray(heights, dtype=float)
+    heights = checks.finite(heights, "heights")
     if heights.shape != (len(bars),):
         raise ValueError(f"heights must have {len(bars)} values; got shape {heights.shape}")
     for rect, h in zip(bars, heights):
@@ -319,6 +334,14 @@ def noise_explorer(image, rng=0, max_level=0.5, bins=80, render=True):
         Controls ``kind`` (Dropdown over :data:`helpers.noise.NOISE_KINDS`),
         ``level`` (FloatSlider: the std, or the fraction for salt and pepper),
         ``clip`` (Checkbox).
+
+    Raises
+    ------
+    ValueError
+        If ``image`` is empty, has too few dimensions, or holds NaN, infinite or out-of-range
+        values (:func:`helpers.checks.float_image`; nothing is clipped).
+    TypeError
+        If ``image`` has a dtype other than float, uint8 or bool (complex included).
 
     Examples
     --------
@@ -413,6 +436,14 @@ def kernel_explorer(image, kernels=None, max_stride=3, render=True):
     -------
     Panel
         Controls ``stride`` (IntSlider), ``kernel`` (Dropdown), ``padding`` (Dropdown).
+
+    Raises
+    ------
+    TypeError
+        If ``image`` has a dtype other than float, uint8 or bool (complex included).
+    ValueError
+        If ``image`` is empty, has the wrong number of dimensions, or holds NaN, infinite or
+        out-of-range values (:func:`helpers.checks.float_image`; nothing is clipped).
 
     Examples
     --------
@@ -534,7 +565,15 @@ def upsampling_kernel(method, seed):
 
 
 def upsample_by(method, x, kernel):
-    """Double the side of a grey image (H, W) with one of :data:`UPSAMPLING_METHODS` and ``kernel``."""
+    """Double the side of a grey image (H, W) with one of :data:`UPSAMPLING_METHODS` and ``kernel``.
+
+    Raises
+    ------
+    TypeError
+        If ``x`` is complex or not numeric.
+    ValueError
+        If ``x`` is empty, not (H, W), or holds NaN or infinite values.
+    """
     from .convolution import conv2d, conv_transpose2d, upsample
 
     if method.startswith("transposed"):
@@ -547,12 +586,20 @@ def checkerboard_contrast(output, border=2):
 
     0 for a perfectly flat output; 0.5 means the pixels vary by ±50 % around their mean.
 
+    Raises
+    ------
+    TypeError
+        If ``output`` is complex or not numeric.
+    ValueError
+        If ``output`` is not 2-D and larger than twice the border, holds NaN or infinite values,
+        or has no positive mean away from the border.
+
     Examples
     --------
     >>> checkerboard_contrast(np.ones((8, 8)))
     0.0
     """
-    arr = np.asarray(output, dtype=float)
+    arr = checks.finite(output, "output")
     if arr.ndim != 2 or min(arr.shape) <= 2 * border:
         raise ValueError(f"output must be 2-D and larger than twice the border; got shape {arr.shape}")
     inner = arr[border:-border, border:-border]
@@ -584,6 +631,14 @@ def upsampling_explorer(image, max_seed=30, render=True):
     Panel
         Controls ``seed`` (IntSlider, 0 = uniform kernel) and ``method`` (Dropdown over
         :data:`UPSAMPLING_METHODS`).
+
+    Raises
+    ------
+    TypeError
+        If ``image`` has a dtype other than float, uint8 or bool (complex included).
+    ValueError
+        If ``image`` is empty, has the wrong number of dimensions, or holds NaN, infinite or
+        out-of-range values (:func:`helpers.checks.float_image`; nothing is clipped).
 
     Examples
     --------
@@ -757,6 +812,14 @@ def fid_explorer(reference_features, variants, fids, seed=0, render=True):
     Panel
         Controls ``strength`` (IntSlider over the entries) and ``kind`` (Dropdown).
 
+    Raises
+    ------
+    TypeError
+        If ``reference_features`` is complex or not numeric.
+    ValueError
+        If ``reference_features`` is not a finite (N >= 3, D) array, or ``variants`` and
+        ``fids`` do not match it and each other.
+
     Examples
     --------
     >>> rng = np.random.default_rng(0)
@@ -769,7 +832,7 @@ def fid_explorer(reference_features, variants, fids, seed=0, render=True):
     """
     import ipywidgets as widgets
 
-    ref = np.asarray(reference_features, dtype=float)
+    ref = checks.real_array(reference_features, "reference_features")
     if ref.ndim != 2 or len(ref) < 3 or not np.isfinite(ref).all():
         raise ValueError(f"reference_features must be finite, shape (N >= 3, D); got {ref.shape}")
     if not isinstance(variants, dict) or not variants:
@@ -861,6 +924,14 @@ def forward_process_explorer(images, seed=0, schedules=("linear", "cosine", "flo
     -------
     Panel
         Controls ``t`` (FloatSlider 0..1) and ``schedule`` (Dropdown).
+
+    Raises
+    ------
+    TypeError
+        If ``images`` has a dtype other than float, uint8 or bool (complex included).
+    ValueError
+        If ``images`` is empty, has the wrong number of dimensions, or holds NaN, infinite or
+        out-of-range values (:func:`helpers.checks.float_image`; nothing is clipped).
 
     Examples
     --------

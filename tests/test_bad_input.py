@@ -54,6 +54,13 @@ The table (kept in step with :data:`ENTRIES` by :func:`test_table_in_docstring_i
     config.pick                                          (no array: configuration (names, settings))
     config.quick_mode                                    (no array: configuration (names, settings))
     config.repo_root                                     (no array: configuration (names, settings))
+    convolution.conv2d(x)                                E        E        E        E        E        E
+    convolution.conv2d(kernel)                           E        E        E        E        E        E
+    convolution.conv_transpose2d(x)                      E        E        E        E        E        E
+    convolution.conv_transpose2d(kernel)                 E        E        E        E        E        E
+    convolution.output_size                              (no array: sizes and layer settings (numbers))
+    convolution.receptive_field                          (no array: sizes and layer settings (numbers))
+    convolution.upsample(x)                              E        E        E        E        E        E
     data.check_digit_images(images)                      E        E        E        E        E        E
     data.download                                        (no array: files, names and downloads (checked for presence and checksums))
     data.embedded_checksums                              (no array: files, names and downloads (checked for presence and checksums))
@@ -112,6 +119,16 @@ The table (kept in step with :data:`ENTRIES` by :func:`test_table_in_docstring_i
     density.silverman_bandwidth(samples)                 E        E        E        E        E        any
     density.uniform_cdf(x)                               NaN      lim      lim      E        []       any
     density.uniform_pdf(x)                               NaN      lim      lim      E        []       any
+    diffusion_process.alpha_sigma(t)                     E        E        E        E        []       any
+    diffusion_process.alpha_sigma_derivatives(t)         E        E        E        E        []       any
+    diffusion_process.flow_interpolate(x0)               NaN      lim      lim      E        []       any
+    diffusion_process.flow_interpolate(noise)            NaN      lim      lim      E        []       any
+    diffusion_process.mixture_denoiser(means)            E        E        E        E        E        E
+    diffusion_process.mixture_denoiser(stds)             E        E        E        E        E        E
+    diffusion_process.q_sample(x0)                       E        E        E        E        E        E
+    diffusion_process.sample_loop(x)                     E        E        E        E        E        E
+    diffusion_process.signal_to_noise(t)                 E        E        E        E        []       any
+    diffusion_process.time_grid                          (no array: a count and a time)
     digit_metrics.class_histogram(images)                E        E        E        E        E        E
     digit_metrics.classify(images)                       E        E        E        E        E        E
     digit_metrics.features(images)                       E        E        E        E        E        E
@@ -137,6 +154,19 @@ The table (kept in step with :data:`ENTRIES` by :func:`test_table_in_docstring_i
     models.classifier.export_weights                     (no array: settings, names, files or a model)
     models.classifier.shift_digits(images)               E        E        E        E        E        E
     models.classifier.train_classifier(images)           E        E        E        E        E        E
+    models.diffusion.Diffusion                           (no array: settings, names, files or a model)
+    models.diffusion.Diffusion.check_labels(labels)      E        E        E        E        E        E
+    models.diffusion.Diffusion.denoiser                  (no array: settings; it returns the denoise(x_t, t) callable that diffusion_process.sample_loop calls with checked arrays)
+    models.diffusion.Diffusion.generate(noise)           E        E        E        E        E        E
+    models.diffusion.SinusoidalEmbedding                 (no array: settings, names, files or a model)
+    models.diffusion.build_mlp                           (no array: settings, names, files or a model)
+    models.diffusion.build_unet                          (no array: settings, names, files or a model)
+    models.diffusion.load_digit_diffusion                (no array: settings, names, files or a model)
+    models.diffusion.load_sweeps                         (no array: settings, names, files or a model)
+    models.diffusion.make_digit_diffusion                (no array: settings, names, files or a model)
+    models.diffusion.sampling_sweeps(real)               E        E        E        E        E        E
+    models.diffusion.slider_pictures                     (no array: settings, names, files or a model)
+    models.diffusion.train_digit_diffusion(images)       E        E        E        E        E        E
     models.gan.GAN                                       (no array: settings, names, files or a model)
     models.gan.GAN.generate(z)                           E        E        E        E        E        E
     models.gan.GAN.latent                                (no array: settings, names, files or a model)
@@ -189,6 +219,7 @@ The table (kept in step with :data:`ENTRIES` by :func:`test_table_in_docstring_i
     plotting.mosaic(images)                              E        E        E        E        E        E
     plotting.plot_history                                (no array: a training history (a dict of lists; a NaN loss is drawn as a gap))
     plotting.show_image(img)                             E        E        E        E        E        E
+    plotting.use_course_style                            (no array: a format name)
     training.LiveSamples                                 (no array: models, files, callbacks and histories)
     training.LiveSamples.draw                            (no array: models, files, callbacks and histories)
     training.LossHistory                                 (no array: models, files, callbacks and histories)
@@ -199,6 +230,7 @@ The table (kept in step with :data:`ENTRIES` by :func:`test_table_in_docstring_i
     training.SeededInitializers.of                       (no array: models, files, callbacks and histories)
     training.Timer                                       (no array: models, files, callbacks and histories)
     training.array_batches(samples)                      E        E        E        E        E        E
+    training.compare_learning_rates                      (no array: models, files, callbacks and histories)
     training.epoch_means                                 (no array: models, files, callbacks and histories)
     training.fit_resumable                               (no array: models, files, callbacks and histories)
     training.image_batches(images)                       E        E        E        E        E        E
@@ -211,11 +243,20 @@ The table (kept in step with :data:`ENTRIES` by :func:`test_table_in_docstring_i
     widgets.Panel.refresh                                (no array: figures, controls and settings)
     widgets.Panel.set                                    (no array: figures, controls and settings)
     widgets.Panel.widget                                 (no array: figures, controls and settings)
+    widgets.checkerboard_contrast(output)                E        E        E        E        E        E
+    widgets.fid_explorer(reference_features)             E        E        E        E        E        E
+    widgets.forward_process_explorer(images)             E        E        E        E        E        E
     widgets.histogram_bars(edges)                        E        E        E        E        E        E
+    widgets.kernel_explorer(image)                       E        E        E        E        E        E
+    widgets.learning_rate_explorer                       (no array: results measured by helpers' own runs (dicts of curves, features and pictures))
     widgets.new_figure                                   (no array: figures, controls and settings)
     widgets.noise_explorer(image)                        E        E        E        E        E        E
+    widgets.precomputed_explorer                         (no array: results measured by helpers' own runs (dicts of curves, features and pictures))
     widgets.set_bar_heights(heights)                     E        E        E        E        E        E
     widgets.snapshots                                    (no array: figures, controls and settings)
+    widgets.upsample_by(x)                               E        E        E        E        E        E
+    widgets.upsampling_explorer(image)                   E        E        E        E        E        E
+    widgets.upsampling_kernel                            (no array: a method name and a seed)
 """
 
 from __future__ import annotations
@@ -340,6 +381,16 @@ def vae():
 
 
 @functools.cache
+def diffusion(n_classes=0):
+    from helpers.models import diffusion as D
+
+    model = D.Diffusion(D.build_mlp(2, hidden=8, depth=1, n_classes=n_classes), objective="velocity",
+                        n_classes=n_classes, value_range=None)
+    model.compile()
+    return model
+
+
+@functools.cache
 def gan():
     from helpers.models import gan as G
 
@@ -387,7 +438,8 @@ def _bars(heights):
 # ----------------------------------------------------------------------------- the entries
 
 def _entries():
-    from helpers import checks, data, density, digit_metrics, image_quality, noise, plotting, training, widgets
+    from helpers import (checks, convolution, data, density, diffusion_process, digit_metrics, image_quality, noise,
+                         plotting, training, widgets)
 
     def lazy(module, name):
         """A call that imports a TensorFlow module only when used."""
@@ -418,6 +470,37 @@ def _entries():
         "data.npz_bytes": NoArray("stores arrays as they are (storage, not an image operation)"),
         "data.check_digit_images": [refused("images", data.check_digit_images, digits, first)],
         "data.to_float": [refused("images", data.to_float, image, None, empty="[]")],
+        # convolution (NumPy, as Keras computes it)
+        "convolution.conv2d": [refused("x", lambda x: convolution.conv2d(x, np.ones((3, 3))), image, first),
+                               refused("kernel", lambda k: convolution.conv2d(image(), k), lambda: np.ones((3, 3)),
+                                       first)],
+        "convolution.conv_transpose2d": [
+            refused("x", lambda x: convolution.conv_transpose2d(x, np.ones((3, 3)), 2), image, first),
+            refused("kernel", lambda k: convolution.conv_transpose2d(image(), k, 2), lambda: np.ones((3, 3)), first)],
+        "convolution.upsample": [refused("x", lambda x: convolution.upsample(x, 2), image, first)],
+        **dict.fromkeys(["convolution.output_size", "convolution.receptive_field"],
+                        NoArray("sizes and layer settings (numbers)")),
+        # diffusion_process (NumPy): schedules take times, samplers take a batch
+        **{f"diffusion_process.{name}": [refused("t", call, lambda: np.array([0.1, 0.5, 0.9]), None, empty="[]")]
+           for name, call in [("alpha_sigma", lambda t: diffusion_process.alpha_sigma(t, "cosine")),
+                              ("alpha_sigma_derivatives",
+                               lambda t: diffusion_process.alpha_sigma_derivatives(t, "linear")),
+                              ("signal_to_noise", lambda t: diffusion_process.signal_to_noise(t, "cosine"))]},
+        "diffusion_process.q_sample": [
+            refused("x0", lambda x: diffusion_process.q_sample(x, 0.5, rng=0), rows, lambda x: x[0, 0])],
+        "diffusion_process.flow_interpolate": [
+            elementwise("x0", lambda x: diffusion_process.flow_interpolate(x, np.ones(np.shape(x)), 0.25), points),
+            elementwise("noise", lambda e: diffusion_process.flow_interpolate(np.ones(np.shape(e)), e, 0.25), points)],
+        "diffusion_process.mixture_denoiser": [
+            refused("means", lambda m: diffusion_process.mixture_denoiser(m, np.ones(len(m)) if np.ndim(m) else [1.0]),
+                    lambda: np.array([[-2.0], [2.0]]), first),
+            refused("stds", lambda s: diffusion_process.mixture_denoiser([[-2.0], [2.0]], s),
+                    lambda: np.array([0.5, 0.5]), batch)],
+        "diffusion_process.sample_loop": [
+            refused("x", lambda x: diffusion_process.sample_loop(
+                diffusion_process.mixture_denoiser([[-2.0], [2.0]], [0.5, 0.5]), x, 2), lambda: rows()[:, :1],
+                lambda x: x[0, 0])],
+        "diffusion_process.time_grid": NoArray("a count and a time"),
         # density: elementwise PDFs/CDFs, refusing estimators
         "density.gaussian_pdf": [elementwise("x", density.gaussian_pdf, points)],
         "density.gaussian_logpdf": [elementwise("x", density.gaussian_logpdf, points)],
@@ -540,6 +623,26 @@ def _entries():
         "models.vae.log_mean_exp": [refused("values", lazy("models.vae", "log_mean_exp"), rows, **{"-inf": "lim"})],
         "models.vae.train_vae": [refused("images", lambda x: lazy("models.vae", "train_vae")(x, epochs=1), binary28,
                                          first)],
+        # models.diffusion (TensorFlow)
+        **dict.fromkeys(["models.diffusion.Diffusion", "models.diffusion.SinusoidalEmbedding",
+                         "models.diffusion.build_mlp", "models.diffusion.build_unet",
+                         "models.diffusion.make_digit_diffusion", "models.diffusion.load_digit_diffusion",
+                         "models.diffusion.load_sweeps", "models.diffusion.slider_pictures"],
+                        NoArray("settings, names, files or a model")),
+        "models.diffusion.Diffusion.denoiser": NoArray("settings; it returns the denoise(x_t, t) callable that "
+                                                       "diffusion_process.sample_loop calls with checked arrays"),
+        "models.diffusion.Diffusion.check_labels": [
+            refused("labels", lambda y: diffusion(3).check_labels(y, 3), lambda: np.arange(3), batch)],
+        "models.diffusion.sampling_sweeps": [
+            refused("real", lambda x: lazy("models.diffusion", "sampling_sweeps")(diffusion(10), x), lambda: digits(130),
+                    first)],
+        "models.diffusion.train_digit_diffusion": [
+            refused("images", lambda x: lazy("models.diffusion", "train_digit_diffusion")(x, None, 1, batch_size=2,
+                                                                                        progress=False),
+                    digits, first)],
+        "models.diffusion.Diffusion.generate": [
+            refused("noise", lambda z: diffusion().generate(noise=z, steps=1), lambda: _rng().standard_normal((3, 2)),
+                    first)],
         # noise
         "noise.uniform_half_width": scalar, "noise.uniform_std": scalar,
         **{f"noise.{name}": [refused("image", call, image, first)] for name, call in [
@@ -561,13 +664,15 @@ def _entries():
         "plotting.image_grid": [refused("images", _close_figure(plotting.image_grid), digits, first)],
         "plotting.histogram_with_pdf": [refused("samples", _draw(lambda ax, s: plotting.histogram_with_pdf(s, ax=ax)),
                                                 samples)],
+        "plotting.use_course_style": NoArray("a format name"),
         "plotting.plot_history": NoArray("a training history (a dict of lists; a NaN loss is drawn as a gap)"),
         # training
         **dict.fromkeys(["training.save_checkpoint", "training.load_checkpoint", "training.fit_resumable",
                          "training.epoch_means", "training.SeededInitializers", "training.SeededInitializers.of",
                          "training.ProgressBar", "training.LossHistory", "training.LossHistory.resume_from",
                          "training.PeriodicEval", "training.LiveSamples", "training.LiveSamples.draw",
-                         "training.save_model", "training.load_model", "training.Timer"],
+                         "training.save_model", "training.load_model", "training.Timer",
+                         "training.compare_learning_rates"],
                         NoArray("models, files, callbacks and histories")),
         "training.image_batches": [refused("images", lambda x: training.image_batches(x, 2), digits, first)],
         "training.array_batches": [refused("samples", lambda x: training.array_batches(x, 2), rows, batch)],
@@ -578,9 +683,33 @@ def _entries():
         "widgets.histogram_bars": [refused("edges", _draw(lambda ax, e: widgets.histogram_bars(ax, e)),
                                            lambda: np.linspace(0, 1, 6), batch)],
         "widgets.set_bar_heights": [refused("heights", _bars, lambda: np.ones(4), batch)],
+        "widgets.kernel_explorer": [refused("image", lambda x: widgets.kernel_explorer(x, render=False), image,
+                                            first)],
+        "widgets.upsampling_explorer": [refused("image", lambda x: widgets.upsampling_explorer(x, render=False),
+                                                image, first)],
+        "widgets.forward_process_explorer": [
+            refused("images", lambda x: widgets.forward_process_explorer(x, render=False), digits, first)],
+        "widgets.upsample_by": [refused("x", lambda x: widgets.upsample_by("nearest ×2, then conv 3×3", x, np.ones((3, 3))),
+                                        image, first)],
+        "widgets.checkerboard_contrast": [refused("output", widgets.checkerboard_contrast, lambda: image() + 0.5,
+                                                  first)],
+        "widgets.upsampling_kernel": NoArray("a method name and a seed"),
+        "widgets.fid_explorer": [refused("reference_features", _fid_panel, lambda: _rng().normal(size=(200, 4)),
+                                         first)],
+        **dict.fromkeys(["widgets.learning_rate_explorer", "widgets.precomputed_explorer"],
+                        NoArray("results measured by helpers' own runs (dicts of curves, features and pictures)")),
         "widgets.noise_explorer": [refused("image", lambda x: widgets.noise_explorer(x, render=False), image, first)],
     }
     return entries
+
+
+def _fid_panel(reference):
+    """fid_explorer with one kind of change at two strengths (its docstring's example)."""
+    from helpers import widgets
+
+    features = _rng().normal(size=(200, 4))
+    variants = {"shift": [(f"+{s}", np.zeros((16, 8, 8)), features + s) for s in (0.0, 1.0)]}
+    return widgets.fid_explorer(reference, variants, {"shift": [0.0, 4.0]}, render=False)
 
 
 def binary28(n=4):

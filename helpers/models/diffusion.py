@@ -441,7 +441,14 @@ class Diffusion(keras.Model):
         return self._predict_fns[key]
 
     def check_labels(self, labels, n, name="labels"):
-        """``labels`` as int32 of shape (n,) with every value in ``0 .. n_classes - 1``."""
+        """``labels`` as int32 of shape (n,) with every value in ``0 .. n_classes - 1``.
+
+        Raises
+        ------
+        ValueError
+            If the model is not class-conditional, or ``labels`` is not ``n`` integers (NaN,
+            infinite, complex, float, empty or wrong shape) in ``0 .. n_classes - 1``.
+        """
         if not self.n_classes:
             raise ValueError(f"{name} are only for a class-conditional model (n_classes > 0)")
         arr = np.asarray(labels)
@@ -531,6 +538,14 @@ class Diffusion(keras.Model):
             Guide only at times in this interval (plain conditional prediction elsewhere, one
             network call instead of two).
 
+        Raises
+        ------
+        TypeError
+            If ``noise`` is complex or not numeric.
+        ValueError
+            If ``noise`` is empty, not of shape (n,) + data shape, or holds NaN or infinite values;
+            bad counts, names or labels.
+
         Examples
         --------
         >>> model = Diffusion(build_unet(channels=(8, 16), n_classes=10), n_classes=10)
@@ -551,7 +566,7 @@ class Diffusion(keras.Model):
                 n = len(labels)
             n = checks.integer(n, "n")
             noise = np.random.default_rng(seed).standard_normal((n,) + self.data_shape)
-        noise = np.asarray(noise, dtype=np.float64)
+        noise = checks.real_array(noise, "noise")
         if noise.shape[1:] != self.data_shape or len(noise) == 0 or not np.isfinite(noise).all():
             raise ValueError(f"noise must be finite with shape (n,) + {self.data_shape}; got {noise.shape}")
         if n is not None and len(noise) != n:
@@ -642,6 +657,14 @@ def train_digit_diffusion(images, labels, steps, batch_size=64, channels=(32, 64
     Returns
     -------
     model, history
+
+    Raises
+    ------
+    ValueError
+        If ``images`` is empty, not 28 x 28 digits, or holds NaN, infinite or out-of-range
+        values (checked before any training); bad counts.
+    TypeError
+        If ``images`` has a dtype other than float, uint8 or bool (complex included).
     """
     batches = image_batches(images, batch_size, labels=labels)
     steps = checks.integer(steps, "steps")
@@ -680,6 +703,15 @@ def sampling_sweeps(model, real, euler_steps=(1, 2, 5, 10, 20, 50), heun_steps=(
         ``euler_steps``, ``euler_fid``, ``euler_seconds``, ``heun_steps``, ``heun_calls``,
         ``heun_fid``, ``heun_seconds``, ``guidance``, ``guidance_fid``, ``guidance_share``
         (seconds per 1,000 samples; ``heun_calls = 2 steps - 1`` network calls per sample).
+
+    Raises
+    ------
+    ValueError
+        If ``model`` is not class-conditional with 10 classes, or ``real`` has fewer than
+        128 images, is not 28 x 28 digits, or holds NaN, infinite or out-of-range values
+        (checked before any sampling).
+    TypeError
+        If ``real`` has a dtype other than float, uint8 or bool (complex included).
     """
     import time
 
