@@ -168,6 +168,7 @@ The table (kept in step with :data:`ENTRIES` by :func:`test_table_in_docstring_i
     models.diffusion.slider_pictures                     (no array: settings, names, files or a model)
     models.diffusion.train_digit_diffusion(images)       E        E        E        E        E        E
     models.gan.GAN                                       (no array: settings, names, files or a model)
+    models.gan.GAN.ema_decay                             (no array: settings, names, files or a model)
     models.gan.GAN.generate(z)                           E        E        E        E        E        E
     models.gan.GAN.latent                                (no array: settings, names, files or a model)
     models.gan.GAN.optimizer_variables                   (no array: settings, names, files or a model)
@@ -591,6 +592,7 @@ def _entries():
         **dict.fromkeys(["models.Shipped", "models.shipped_names", "models.load_shipped", "models.classifier.build_classifier",
                          "models.classifier.export_weights", "models.gan.dcgan_generator", "models.gan.dcgan_discriminator",
                          "models.gan.mlp", "models.gan.GAN", "models.gan.GAN.optimizer_variables", "models.gan.GAN.latent",
+                         "models.gan.GAN.ema_decay",
                          "models.gan.make_dcgan", "models.gan.make_conditional_dcgan", "models.gan.make_toy_gan",
                          "models.gan.load_generator", "models.vae.VAE", "models.vae.VAE.generate", "models.vae.load_vae"],
                         NoArray("settings, names, files or a model")),
