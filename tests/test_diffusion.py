@@ -198,7 +198,7 @@ def test_bad_model_arguments_are_refused(call, words):
 @pytest.mark.parametrize("bad, error, words", [
     (np.zeros((64, 32, 32), np.float32), ValueError, "(N, 28, 28)"),
     (np.full((64, 28, 28), 255.0, np.float32), ValueError, "[0, 1]"),
-    (np.zeros((64, 28, 28), np.uint8), TypeError, "to_float"),
+    (np.zeros((64, 28, 28), np.int64), TypeError, "got dtype int64"),
 ])
 def test_bad_training_images_are_refused(bad, error, words):
     with pytest.raises(error) as info:
