@@ -808,8 +808,8 @@ def fid_explorer(reference_features, variants, fids, seed=0, render=True):
     prepared = {kind: [(label, tile(images), project(feats), fid) for (label, images, feats), fid
                        in zip(entries, fids[kind])] for kind, entries in variants.items()}
     everything = np.concatenate([ref2] + [p[2] for entries in prepared.values() for p in entries])
-    low, high = np.percentile(everything, [0.5, 99.5], axis=0)
-    pad = 0.1 * (high - low)
+    low, high = everything.min(axis=0), everything.max(axis=0)   # every point inside the axes
+    pad = 0.05 * (high - low)
 
     fig = new_figure((9.0, 4.0))
     ax_img = fig.add_axes([0.01, 0.04, 0.36, 0.8])
