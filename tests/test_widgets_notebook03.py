@@ -129,6 +129,18 @@ def test_fid_explorer_shows_the_chosen_set():
     assert set(np.unique(sheet)) == {0.5, 1.0}                # the images of strength 1 (grey 0.5) and white gaps
 
 
+def test_fid_explorer_keeps_every_point_inside_the_axes():
+    rng = np.random.default_rng(2)
+    ref = rng.normal(size=(300, 3))
+    far = ref * 3.0
+    far[:3] *= 20                                              # a few points far out, as with strong noise
+    panel = fid_explorer(ref, {"noise": [("", np.zeros((16, 4, 4)), far)]}, {"noise": [1.0]}, render=False)
+    ax = panel.fig.axes[1]
+    for points in (c.get_offsets() for c in ax.collections):
+        assert ax.get_xlim()[0] <= points[:, 0].min() and points[:, 0].max() <= ax.get_xlim()[1]
+        assert ax.get_ylim()[0] <= points[:, 1].min() and points[:, 1].max() <= ax.get_ylim()[1]
+
+
 def test_fid_explorer_shows_a_random_sample_not_the_first_images():
     ref = np.random.default_rng(1).normal(size=(1000, 3))
     images = np.repeat(np.arange(1000.0)[:, None, None] / 1000, 4, axis=1).repeat(4, axis=2)  # image i is grey i/1000
