@@ -482,6 +482,7 @@ def kernel_explorer(image, kernels=None, max_stride=3, render=True):
         k_artist.set_clim(-scale, scale)
         for text, value in zip(k_texts, k.ravel()):
             text.set_text(f"{value:.2g}")
+            text.set_color("white" if abs(value) > 0.5 * scale else "black")   # readable on dark cells
         out_artist.set_data(out)
         out_artist.set_extent((cols[0] - stride / 2, cols[-1] + stride / 2, rows[-1] + stride / 2,
                                rows[0] - stride / 2))
