@@ -43,7 +43,8 @@ if IN_COLAB:  # the course's helpers and data, from the repository
     colab.setup()  # installs only what Colab lacks (keeps its numpy, TensorFlow); enables widgets
 
 %matplotlib inline
-from helpers import config
+from helpers import config, plotting
+plotting.use_course_style()  # one figure resolution and format for the whole course
 print("quick mode" if config.quick_mode() else "full mode")'''
 
 

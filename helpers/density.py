@@ -19,8 +19,9 @@ Images
       ``bits_per_dim(nll, D, offset_bits=8)`` (see :func:`bits_per_dim`).
     - **Binarized images, discrete models.** :func:`binarize` gives {0, 1} pixels;
       :class:`IndependentBernoulli` and :class:`BernoulliMixture` (EM) give probabilities,
-      scored in nats per image and ``bits_per_dim(nll, D)``. The VAE of notebook 05 joins
-      this ladder.
+      scored in nats per image and ``bits_per_dim(nll, D)``. :func:`bernoulli_ladder` fits
+      them with the course's one setting (:data:`BERNOULLI_LADDER`), so that notebooks 02
+      and 05 report the same models. The VAE of notebook 05 joins this ladder.
 
 Everything is NumPy/SciPy; nothing here imports TensorFlow. Randomness comes from an
 ``rng`` argument: an int seed, a :class:`numpy.random.Generator` or ``None``.
@@ -683,6 +684,47 @@ class BernoulliMixture:
         gen = checks.make_rng(rng)
         comp = gen.choice(self.n_components, size=n, p=self.weights_)
         return (gen.random((n, *self.shape_)) < self.means_[comp]).astype(np.float32)
+
+
+#: The course's one setting of the binarized ladder's Bernoulli models (notebooks 02 and 05 both
+#: report them): mixture sizes, EM iterations (full mode, quick mode), initialisation seed and
+#: pseudo-count. Changing it here changes both notebooks.
+BERNOULLI_LADDER = {"sizes": (10, 50), "n_iter": (100, 20), "seed": 0, "alpha": 1.0}
+
+
+def bernoulli_ladder(b_train):
+    """The course's Bernoulli models of binarized images, fitted with :data:`BERNOULLI_LADDER`.
+
+    Parameters
+    ----------
+    b_train : array_like of 0 and 1, shape (N, ...)
+        Binarized training images (:func:`binarize`), at least as many as the largest mixture
+        has components.
+
+    Returns
+    -------
+    independent : IndependentBernoulli
+    mixtures : dict of int -> BernoulliMixture
+        One mixture per size in ``BERNOULLI_LADDER["sizes"]``, each fitted with the first number
+        of ``BERNOULLI_LADDER["n_iter"]`` EM iterations (the second in quick mode,
+        :func:`helpers.config.pick`).
+
+    Examples
+    --------
+    >>> X = (np.random.default_rng(0).random((60, 4, 4)) < 0.3).astype(np.float32)
+    >>> independent, mixtures = bernoulli_ladder(X)
+    >>> sorted(mixtures), mixtures[50].n_iter in BERNOULLI_LADDER["n_iter"]
+    ([10, 50], True)
+    """
+    from .config import pick
+
+    setting = BERNOULLI_LADDER
+    n_iter = pick(full=setting["n_iter"][0], quick=setting["n_iter"][1])
+    independent = IndependentBernoulli(alpha=setting["alpha"]).fit(b_train)
+    mixtures = {k: BernoulliMixture(n_components=k, n_iter=n_iter, seed=setting["seed"],
+                                    alpha=setting["alpha"]).fit(b_train)
+                for k in setting["sizes"]}
+    return independent, mixtures
 
 
 # --------------------------------------------------------------------------- continuous models

@@ -620,7 +620,7 @@ class LiveSamples(_Resumable):
         if self.fig is None:
             was_interactive = plt.isinteractive()
             plt.ioff()
-            self.fig = plt.figure(figsize=(self.size * cols, self.size * rows + 0.3), dpi=80)
+            self.fig = plt.figure(figsize=(self.size * cols, self.size * rows + 0.3))
             ax = self.fig.add_axes([0, 0, 1, 1 - 0.3 / (self.size * rows + 0.3)])
             ax.set_axis_off()
             self.image = ax.imshow(canvas, cmap="gray", vmin=0, vmax=1, interpolation="nearest")

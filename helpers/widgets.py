@@ -37,11 +37,12 @@ __all__ = ["new_figure", "Panel", "histogram_bars", "set_bar_heights", "snapshot
            "upsampling_kernel", "upsample_by", "checkerboard_contrast", "fid_explorer"]
 
 
-def new_figure(figsize, dpi=80):
+def new_figure(figsize, dpi=None):
     """A matplotlib Figure with its own Agg canvas, not managed by pyplot.
 
     pyplot would show it again at the end of the cell with the inline backend; a
-    :class:`Panel` shows it itself.
+    :class:`Panel` shows it itself. ``dpi``: the course's resolution by default
+    (:func:`helpers.plotting.use_course_style`).
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure

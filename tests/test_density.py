@@ -412,6 +412,23 @@ def test_mixture_keeps_the_image_shape():
     assert model.log_likelihood(X[:7]).shape == (7,)
 
 
+def test_bernoulli_ladder_is_one_setting_in_both_modes(monkeypatch):
+    """Notebooks 02 and 05 report the same Bernoulli models: bernoulli_ladder fits them with one setting."""
+    X = (np.random.default_rng(3).random((80, 5, 5)) < 0.3).astype(np.float32)
+    setting = d.BERNOULLI_LADDER
+    for quick, n_iter in (("0", setting["n_iter"][0]), ("1", setting["n_iter"][1])):
+        monkeypatch.setenv("COURSE_QUICK", quick)
+        independent, mixtures = d.bernoulli_ladder(X)
+        assert sorted(mixtures) == sorted(setting["sizes"])
+        assert np.allclose(independent.log_likelihood(X),
+                           d.IndependentBernoulli(alpha=setting["alpha"]).fit(X).log_likelihood(X))
+        for k, mixture in mixtures.items():
+            direct = d.BernoulliMixture(n_components=k, n_iter=n_iter, seed=setting["seed"],
+                                              alpha=setting["alpha"]).fit(X)
+            assert mixture.n_iter == n_iter and len(mixture.loglik_history_) == n_iter
+            assert np.array_equal(mixture.log_likelihood(X), direct.log_likelihood(X))
+
+
 def test_continuous_ladder_on_dequantized_digits():
     """Every model beats the uniform density (8 bits/dim); the full covariance beats independent pixels."""
     train, _ = load_mnist_sample("train")

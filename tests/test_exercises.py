@@ -48,10 +48,14 @@ def test_notebook_01():
 
     q = data.to_float(img_as_ubyte(camera_smooth)) - camera_smooth
     right = dict(q_std=float(q.std()), q_theory=1 / 255 / np.sqrt(12), add_noise_uint8=add_noise_uint8,
-                 photons_equal=0.5 / 0.05**2, camera_smooth=camera_smooth)
-    assert exercises.evaluate("01", **right) == {1: True, 2: True, 3: True}
-    wrong = dict(right, q_theory=1 / 255, add_noise_uint8=wraps, photons_equal=20.0)
-    assert exercises.evaluate("01", **wrong) == {1: False, 2: False, 3: False}
+                 photons_equal=0.5 / 0.05**2, std_var_01=float(np.sqrt(0.1)), var_for_01=0.01,
+                 camera_smooth=camera_smooth)
+    assert exercises.evaluate("01", **right) == {1: True, 2: True, 3: True, 4: True}
+    # exercise 4's trap: reading var as a standard deviation, in either direction
+    wrong = dict(right, q_theory=1 / 255, add_noise_uint8=wraps, photons_equal=20.0, std_var_01=0.1,
+                 var_for_01=0.1)
+    assert exercises.evaluate("01", **wrong) == {1: False, 2: False, 3: False, 4: False}
+    assert exercises.evaluate("01", **dict(right, var_for_01=0.1))[4] is False
 
 
 def test_notebook_02():
@@ -134,3 +138,5 @@ def test_notebook_05():
     assert exercises.evaluate("05", **right) == {1: True, 2: True, 3: True}
     wrong = dict(right, kl_answer=0.5, iwae_answers=[-98.0, -99.0, -100.0], inactive_answer=6)
     assert exercises.evaluate("05", **wrong) == {1: False, 2: False, 3: False}
+    # the text asks for bounds that increase with k: a decrease within noise is not accepted either
+    assert exercises.evaluate("05", **dict(right, iwae_answers=[-99.9, -100.0, -99.5]))[2] is False

@@ -42,6 +42,19 @@ def test_setup_cell_is_the_shared_template(notebook):
         f"{name}: setup cell differs from helpers.colab.SETUP_CELL; run `python -m course_tools.notebook_setup`")
 
 
+#: The figure style (resolution, stored format) is set once for the course, by the setup cell
+#: (helpers.plotting.use_course_style); a notebook of noise pictures may ask it for JPEG.
+STYLE_SETTINGS = re.compile(r"figure\.dpi|set_matplotlib_formats|InlineBackend|rcParams\.update")
+
+
+def test_figure_style_is_set_once(notebook):
+    name, nb = notebook
+    for cell in nb.cells[setup_cell_index(nb) + 1:]:
+        found = STYLE_SETTINGS.search(cell.source) if cell.cell_type == "code" else None
+        assert not found, (f"{name}: {found.group(0)!r} in a code cell; the setup cell sets the figure style "
+                           f"(helpers.plotting.use_course_style, which also offers 'jpeg'):\n{cell.source[:300]}")
+
+
 def test_outputs_are_stored_and_clean(notebook):
     name, nb = notebook
     code = [c for c in nb.cells if c.cell_type == "code"]

@@ -111,6 +111,8 @@ def test_live_samples_update_one_figure_in_place(monkeypatch):
     assert kinds == ["display"] + ["update"] * 3          # steps 2, 4, 6, 8
     assert len({id(fig) for _, fig in shown}) == 1
     assert live.image.get_array().shape == (2 * 29 + 1, 3 * 29 + 1)
+    import matplotlib
+    assert live.fig.dpi == matplotlib.rcParams["figure.dpi"]  # the course style's, not a resolution of its own
     assert evals.steps == [3, 6, 8] and len(evals.values) == 3
     assert history.history["step"] == list(range(1, 9)) and len(history.history["loss"]) == 8
 
