@@ -517,6 +517,7 @@ def kernel_explorer(image, kernels=None, max_stride=3, render=True):
         k_artist.set_clim(-scale, scale)
         for text, value in zip(k_texts, k.ravel()):
             text.set_text(f"{value:.2g}")
+            text.set_color("white" if abs(value) > 0.5 * scale else "black")   # readable on dark cells
         out_artist.set_data(out)
         out_artist.set_extent((cols[0] - stride / 2, cols[-1] + stride / 2, rows[-1] + stride / 2,
                                rows[0] - stride / 2))
@@ -688,6 +689,11 @@ def upsampling_explorer(image, max_seed=30, render=True):
     return Panel(fig, controls, update, animated=[digit, pattern, title], render=render)
 
 
+def _final_loss(losses, last=10):
+    """Mean of the last ``last`` losses of a run (NaN if any of them is not finite)."""
+    return float(np.mean(losses[-last:]))
+
+
 def learning_rate_explorer(runs, render=True):
     """Panel: training-loss curves measured at several learning rates; a slider picks one.
 
@@ -696,9 +702,10 @@ def learning_rate_explorer(runs, render=True):
     runs : dict of str -> dict of float -> sequence of float
         For each optimizer (one plot each), the loss per step at each learning rate. Every
         optimizer must have the same learning rates. Diverged runs may hold inf/NaN: they are
-        drawn up to where they leave the plot. The title calls a run "diverged" when its loss
-        ends non-finite or above twice its start, "unstable" when it rose above twice its start
-        on the way.
+        drawn up to where they leave the plot. The title gives the loss at the first step and
+        the mean of the last 10 steps (fewer if the run is shorter), the statistic a table of
+        final losses would print; it calls a run "diverged" when its loss ends non-finite or
+        above twice its start, "unstable" when it rose above twice its start on the way.
     render : bool
         See :class:`Panel`.
 
@@ -713,7 +720,10 @@ def learning_rate_explorer(runs, render=True):
     >>> panel = learning_rate_explorer(runs, render=False)
     >>> panel.set(lr=1.0)
     >>> panel.fig.axes[0].get_title()
-    'SGD, learning rate 1: diverged'
+    'SGD, learning rate 1:\\ndiverged'
+    >>> panel.set(lr=0.1)
+    >>> panel.fig.axes[0].get_title()
+    'SGD, learning rate 0.1:\\nloss 2.30 at step 1, last 3 steps 1.27'
     """
     import ipywidgets as widgets
 
@@ -753,22 +763,23 @@ def learning_rate_explorer(runs, render=True):
         highlighted[name], = ax.plot([], [], color="tab:red", linewidth=1.8)
         ax.set(xlim=(1, steps), ylim=(0, top), xlabel="step", ylabel="training loss")
         ax.set_autoscale_on(False)
-    fig.tight_layout(rect=(0, 0, 1, 0.92))
+    fig.tight_layout(rect=(0, 0, 1, 0.88))
     titles = {name: ax.set_title("", fontsize=9) for ax, name in zip(axes, curves)}
 
     def update(lr):
         for name, by_rate in curves.items():
             c = by_rate[lr]
             highlighted[name].set_data(np.arange(1, len(c) + 1), np.clip(c, None, 10 * top))
+            tail = f"last {min(len(c), 10)} steps {_final_loss(c):.2f}"
             if not np.isfinite(c).all() or c[-1] > 2 * c[0]:
                 verdict = "diverged"
             elif c.max() > 2 * c[0]:
-                verdict = f"unstable: loss {c[0]:.2f} -> {c[-1]:.2f}, peak {c.max():.3g}"
+                verdict = f"unstable: loss {c[0]:.2f} at step 1, {tail}, peak {c.max():.3g}"
             else:
-                verdict = f"loss {c[0]:.2f} -> {c[-1]:.2f}"
-            titles[name].set_text(f"{name}, learning rate {lr:g}: {verdict}")
+                verdict = f"loss {c[0]:.2f} at step 1, {tail}"
+            titles[name].set_text(f"{name}, learning rate {lr:g}:\n{verdict}")
 
-    best = min(rates, key=lambda r: np.nan_to_num(curves[next(iter(curves))][r][-1], nan=np.inf))
+    best = min(rates, key=lambda r: np.nan_to_num(_final_loss(curves[next(iter(curves))][r]), nan=np.inf))
     controls = {"lr": widgets.SelectionSlider(options=[(f"{r:g}", r) for r in rates], value=best,
                                               description="learning rate")}
     return Panel(fig, controls, update, animated=[*highlighted.values(), *titles.values()], render=render)
@@ -865,8 +876,8 @@ def fid_explorer(reference_features, variants, fids, seed=0, render=True):
     prepared = {kind: [(label, tile(images), project(feats), fid) for (label, images, feats), fid
                        in zip(entries, fids[kind])] for kind, entries in variants.items()}
     everything = np.concatenate([ref2] + [p[2] for entries in prepared.values() for p in entries])
-    low, high = np.percentile(everything, [0.5, 99.5], axis=0)
-    pad = 0.1 * (high - low)
+    low, high = everything.min(axis=0), everything.max(axis=0)   # every point inside the axes
+    pad = 0.05 * (high - low)
 
     fig = new_figure((9.0, 4.0))
     ax_img = fig.add_axes([0.01, 0.04, 0.36, 0.8])

@@ -100,11 +100,13 @@ def test_learning_rate_explorer_highlights_the_chosen_run_and_reports_divergence
     panel.set(lr=1.0)
     sgd, adam = (ax.lines[-1] for ax in panel.fig.axes)
     np.testing.assert_allclose(adam.get_ydata(), [2.0, 1.5, 1.2])
-    assert panel.fig.axes[0].get_title() == "SGD, learning rate 1: diverged"
-    assert panel.fig.axes[1].get_title() == "Adam, learning rate 1: loss 2.00 -> 1.20"
+    assert panel.fig.axes[0].get_title() == "SGD, learning rate 1:\ndiverged"
+    # the same statistic as the notebook's table: the mean of the last (up to) 10 steps
+    assert panel.fig.axes[1].get_title() == "Adam, learning rate 1:\nloss 2.00 at step 1, last 3 steps 1.57"
     panel.set(lr=3.0)
-    assert panel.fig.axes[0].get_title() == "SGD, learning rate 3: diverged"          # ends above twice its start
-    assert panel.fig.axes[1].get_title() == "Adam, learning rate 3: unstable: loss 2.00 -> 1.00, peak 90"
+    assert panel.fig.axes[0].get_title() == "SGD, learning rate 3:\ndiverged"          # ends above twice its start
+    assert panel.fig.axes[1].get_title() == ("Adam, learning rate 3:\nunstable: loss 2.00 at step 1, last 3 steps 31.00, "
+                                             "peak 90")
 
 
 def test_fid_explorer_shows_the_chosen_set():
@@ -125,6 +127,18 @@ def test_fid_explorer_shows_the_chosen_set():
     panel.set(strength=1, kind="shift")
     sheet = panel.fig.axes[0].images[0].get_array()
     assert set(np.unique(sheet)) == {0.5, 1.0}                # the images of strength 1 (grey 0.5) and white gaps
+
+
+def test_fid_explorer_keeps_every_point_inside_the_axes():
+    rng = np.random.default_rng(2)
+    ref = rng.normal(size=(300, 3))
+    far = ref * 3.0
+    far[:3] *= 20                                              # a few points far out, as with strong noise
+    panel = fid_explorer(ref, {"noise": [("", np.zeros((16, 4, 4)), far)]}, {"noise": [1.0]}, render=False)
+    ax = panel.fig.axes[1]
+    for points in (c.get_offsets() for c in ax.collections):
+        assert ax.get_xlim()[0] <= points[:, 0].min() and points[:, 0].max() <= ax.get_xlim()[1]
+        assert ax.get_ylim()[0] <= points[:, 1].min() and points[:, 1].max() <= ax.get_ylim()[1]
 
 
 def test_fid_explorer_shows_a_random_sample_not_the_first_images():
