@@ -262,7 +262,8 @@ def frechet_distance(mu1, cov1, mu2, cov2):
     ------
     ValueError
         If a mean is not a non-empty vector (D,), a covariance not a (D, D) matrix of the same
-        D, or any of them holds NaN or infinite values.
+        D (all four may instead be numbers: two 1-D Gaussians), or any of them holds NaN or
+        infinite values.
     TypeError
         If an argument is complex or not numeric.
 
@@ -270,9 +271,16 @@ def frechet_distance(mu1, cov1, mu2, cov2):
     --------
     >>> round(frechet_distance(np.zeros(2), np.eye(2), np.ones(2), np.eye(2)), 6)
     2.0
+
+    Two 1-D Gaussians may be given as numbers (means and variances): N(0, 1) vs N(3, 2^2)
+
+    >>> round(frechet_distance(0.0, 1.0, 3.0, 4.0), 6)
+    10.0
     """
     mu1, mu2 = checks.finite(mu1, "mu1", nonempty=True), checks.finite(mu2, "mu2", nonempty=True)
     cov1, cov2 = checks.finite(cov1, "cov1"), checks.finite(cov2, "cov2")
+    if mu1.ndim == mu2.ndim == cov1.ndim == cov2.ndim == 0:     # two 1-D Gaussians given as numbers
+        mu1, mu2, cov1, cov2 = mu1.reshape(1), mu2.reshape(1), cov1.reshape(1, 1), cov2.reshape(1, 1)
     for name, mu in (("mu1", mu1), ("mu2", mu2)):
         if mu.shape != (len(mu1),) or mu.ndim != 1:
             raise ValueError(f"{name} must be a vector of shape ({mu1.size},); got shape {mu.shape}")

@@ -62,6 +62,9 @@ def test_a_short_run_after_a_longer_one_trains_its_own_model(train_gan, tmp_path
     train_gan["main"](args + ["--epochs", "1"])
     one = [keras.ops.convert_to_numpy(w) for w in load_model(out / "gan_generator.keras", compile=False).weights]
     assert not all(np.array_equal(a, b) for a, b in zip(one, two))
-    assert (train_gan["checkpoint_folder"]("dcgan", 1, 64, 128) / "checkpoint.npz").is_file()
+    from helpers.models import SHIPPED
+
+    options = SHIPPED["dcgan"].settings.get("options", {})          # the recipe keys the folder too
+    assert (train_gan["checkpoint_folder"]("dcgan", 1, 64, 128, **options) / "checkpoint.npz").is_file()
     listed = data.embedded_checksums(out)
     assert listed["gan_generator.keras"] == data.sha256_of(out / "gan_generator.keras")
