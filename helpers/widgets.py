@@ -311,6 +311,30 @@ def snapshots(panel, settings, quality=85, direction="column"):
 # --------------------------------------------------------------------------- notebook 01
 
 
+def _display_sampler(shape, fig, ax):
+    """A function that picks, from an image of ``shape``, the pixels ``ax`` can show at the figure's dpi.
+
+    An image larger than its axes is shown with nearest-neighbour sampling anyway; picking those
+    pixels with NumPy indexing before ``imshow`` gives the same picture at the same size and
+    spares matplotlib resampling the whole array on every redraw (about half the drawing time
+    of a 512 x 512 image). Images that fit, or whose displayed size or corner falls between
+    pixels, are returned unchanged. For grey images (2-D) only:
+    matplotlib resamples colour images along another path, which this does not reproduce.
+    """
+    height, width = shape
+    box = ax.get_position().transformed(fig.transFigure)           # the axes in pixels
+    scale = min(box.width / width, box.height / height)
+    size = np.array([height, width]) * scale
+    if scale >= 1.0 or np.abs(size - np.round(size)).max() > 1e-6 or any(abs(v - round(v)) > 1e-6 for v in box.p0):
+        return lambda image: image       # fits, or lands on fractional pixels (Agg's sampling there is not copied)
+    def centres(n_in, n_out):   # the input pixel under each output pixel's centre (ties go down, as in Agg)
+        return np.clip(np.ceil((np.arange(n_out) + 0.5) / scale).astype(int) - 1, 0, n_in - 1)
+
+    rows = centres(height, int(round(height * scale)))
+    cols = centres(width, int(round(width * scale)))
+    return lambda image: image[rows][:, cols]
+
+
 def noise_explorer(image, rng=0, max_level=0.5, bins=80, render=True):
     """Panel: noise type, strength and clip on/off; image, histogram and PSNR update together.
 
@@ -365,26 +389,33 @@ def noise_explorer(image, rng=0, max_level=0.5, bins=80, render=True):
     fig = new_figure((9.0, 4.0))
     ax_img = fig.add_axes([0.01, 0.04, 0.42, 0.84])
     ax_hist = fig.add_axes([0.52, 0.13, 0.45, 0.75])
-    artist = ax_img.imshow(clean, cmap="gray" if clean.ndim == 2 else None, vmin=0.0, vmax=1.0,
+    shown = _display_sampler(clean.shape, fig, ax_img) if clean.ndim == 2 else (lambda image: image)
+    artist = ax_img.imshow(shown(clean), cmap="gray" if clean.ndim == 2 else None, vmin=0.0, vmax=1.0,
                            interpolation="nearest")
     ax_img.set_axis_off()
-    bars = histogram_bars(ax_hist, edges, color="tab:blue", alpha=0.8, label="noisy")
+    # One filled step patch, not one rectangle per bin: a single path to transform and draw.
+    bars = ax_hist.stairs(np.zeros(len(edges) - 1), edges, fill=True, color="tab:blue", alpha=0.8,
+                          linewidth=0, label="noisy")
     outline = ax_hist.stairs(clean_counts, edges, color="black", linewidth=1.0, label="clean")
     limits = [ax_hist.axvline(x, color="tab:red", linewidth=0.8, linestyle="--") for x in (0.0, 1.0)]
     ax_hist.set_xlim(edges[0], edges[-1])
     ax_hist.set_ylim(0, 1.15 * max(clean_counts.max(), 1e-9))
     ax_hist.set_xlabel("pixel value")
     ax_hist.set_ylabel("fraction of pixels")
-    ax_hist.legend(loc="upper right", fontsize=8)
+    from matplotlib.patches import Patch   # the legend shows a box, as for bars
+
+    ax_hist.legend(handles=[outline, Patch(facecolor="tab:blue", edgecolor="none", alpha=0.8, label="noisy")],
+                   loc="upper right", fontsize=8)
     title = fig.text(0.01, 0.93, "", fontsize=11)
     ylim_text = ax_hist.text(0.02, 0.95, "", transform=ax_hist.transAxes, fontsize=8, va="top")
-    animated = [artist, *bars, outline, *limits, title, ylim_text]  # drawn in this order
+    animated = [artist, bars, outline, *limits, title, ylim_text]  # drawn in this order
 
     def update(kind, level, clip):
         noisy = add_noise(clean, kind, level, clip=clip, rng=rng)
-        artist.set_data(noisy)
-        counts = np.histogram(noisy, edges)[0] / noisy.size
-        set_bar_heights(bars, counts)
+        artist.set_data(shown(noisy))
+        # bins + range: numpy's fast path for equal bins (same counts as the edges array)
+        counts = np.histogram(noisy, len(edges) - 1, (edges[0], edges[-1]))[0] / noisy.size
+        bars.set_data(counts)
         top = ax_hist.get_ylim()[1]
         over = counts.max() > top
         ylim_text.set_text(f"tallest bar {counts.max():.2f} (cut)" if over else "")

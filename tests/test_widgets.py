@@ -107,8 +107,8 @@ def test_noise_explorer_shows_the_noisy_image_histogram_and_psnr(camera):
     image_artist = panel.fig.axes[0].images[0]
     assert np.array_equal(image_artist.get_array(), expected)
     edges = np.linspace(-0.5, 1.5, 41)
-    heights = [b.get_height() for b in panel.fig.axes[1].containers[0]]
-    assert np.allclose(heights, np.histogram(expected, edges)[0] / expected.size)
+    noisy_bars, = [p for p in panel.fig.axes[1].patches if p.get_label() == "noisy"]
+    assert np.allclose(noisy_bars.get_data().values, np.histogram(expected, edges)[0] / expected.size)
     text = panel.fig.texts[0].get_text()
     assert f"PSNR {psnr(camera, expected):.1f} dB" in text
     outside = 100 * np.mean((expected < 0) | (expected > 1))
@@ -118,6 +118,32 @@ def test_noise_explorer_shows_the_noisy_image_histogram_and_psnr(camera):
     for kind in panel.controls["kind"].options:
         panel.set(kind=kind, level=0.1)
         assert kind in panel.fig.texts[0].get_text()
+
+
+@pytest.mark.parametrize("shape, sampled_shape", [((512, 512), (336, 336)), ((300, 700), (162, 378)),
+                                                  ((700, 333), (700, 333))])   # 159.8 px wide: not sampled
+def test_noise_explorer_shows_a_large_image_as_imshow_would(monkeypatch, shape, sampled_shape):
+    """A large grey image is sampled for display beforehand; the rendered figure is the same, pixel for pixel."""
+    import matplotlib
+
+    import helpers.widgets as W
+
+    monkeypatch.setitem(matplotlib.rcParams, "figure.dpi", 100)      # the course's resolution
+    rng = np.random.default_rng(0)
+    image = rng.random(shape).astype(np.float32)
+    settings = [dict(kind="gaussian", level=0.1, clip=True), dict(kind="speckle", level=0.3, clip=False)]
+    sampled = noise_explorer(image, rng=1, render=False)
+    assert sampled.fig.axes[0].images[0].get_array().shape == sampled_shape
+    pictures = []
+    for values in settings:
+        sampled.set(**values)
+        pictures.append(sampled.image())
+    monkeypatch.setattr(W, "_display_sampler", lambda shape, fig, ax: (lambda image: image))
+    full = noise_explorer(image, rng=1, render=False)                   # matplotlib resamples the full array
+    assert full.fig.axes[0].images[0].get_array().shape[:2] == shape[:2]
+    for values, picture in zip(settings, pictures):
+        full.set(**values)
+        assert np.array_equal(full.image(), picture)
 
 
 def test_noise_explorer_rejects_bad_input(camera):
