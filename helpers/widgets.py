@@ -803,12 +803,12 @@ def learning_rate_explorer(runs, render=True):
             highlighted[name].set_data(np.arange(1, len(c) + 1), np.clip(c, None, 10 * top))
             tail = f"last {min(len(c), 10)} steps {_final_loss(c):.2f}"
             if not np.isfinite(c).all() or c[-1] > 2 * c[0]:
-                verdict = "diverged"
-            elif c.max() > 2 * c[0]:
-                verdict = f"unstable: loss {c[0]:.2f} at step 1, {tail}, peak {c.max():.3g}"
+                verdict = ":\ndiverged"
+            elif c.max() > 2 * c[0]:        # the word on the first line: the second must fit the axes' width
+                verdict = f": unstable\nloss {c[0]:.2f} at step 1, {tail}, peak {c.max():.3g}"
             else:
-                verdict = f"loss {c[0]:.2f} at step 1, {tail}"
-            titles[name].set_text(f"{name}, learning rate {lr:g}:\n{verdict}")
+                verdict = f":\nloss {c[0]:.2f} at step 1, {tail}"
+            titles[name].set_text(f"{name}, learning rate {lr:g}{verdict}")
 
     best = min(rates, key=lambda r: np.nan_to_num(_final_loss(curves[next(iter(curves))][r]), nan=np.inf))
     controls = {"lr": widgets.SelectionSlider(options=[(f"{r:g}", r) for r in rates], value=best,

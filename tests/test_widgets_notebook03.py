@@ -105,8 +105,29 @@ def test_learning_rate_explorer_highlights_the_chosen_run_and_reports_divergence
     assert panel.fig.axes[1].get_title() == "Adam, learning rate 1:\nloss 2.00 at step 1, last 3 steps 1.57"
     panel.set(lr=3.0)
     assert panel.fig.axes[0].get_title() == "SGD, learning rate 3:\ndiverged"          # ends above twice its start
-    assert panel.fig.axes[1].get_title() == ("Adam, learning rate 3:\nunstable: loss 2.00 at step 1, last 3 steps 31.00, "
+    assert panel.fig.axes[1].get_title() == ("Adam, learning rate 3: unstable\nloss 2.00 at step 1, last 3 steps 31.00, "
                                              "peak 90")
+
+
+def test_learning_rate_explorer_titles_fit_in_the_figure(monkeypatch):
+    """The longest title (an unstable run with a large peak, as notebook 03's Adam at lr = 1) is not clipped."""
+    import matplotlib
+
+    monkeypatch.setitem(matplotlib.rcParams, "figure.dpi", 100)      # the course's resolution
+    steps = np.arange(62)
+    stable = 2.38 * np.exp(-steps / 20)
+    unstable = np.full(62, 2.2)
+    unstable[[3, 30]] = 1740.0
+    unstable[-10:] = 3.11
+    panel = learning_rate_explorer({"SGD": {0.01: stable, 1.0: stable}, "Adam": {0.01: stable, 1.0: unstable}},
+                                   render=False)
+    panel.set(lr=1.0)
+    assert "unstable" in panel.fig.axes[1].get_title() and "peak 1.74e+03" in panel.fig.axes[1].get_title()
+    panel.image()
+    renderer = panel.fig.canvas.get_renderer()
+    for ax in panel.fig.axes:
+        box = ax.title.get_window_extent(renderer)
+        assert 0 <= box.x0 and box.x1 <= panel.fig.bbox.x1 and box.y1 <= panel.fig.bbox.y1, ax.get_title()
 
 
 def test_fid_explorer_shows_the_chosen_set():
