@@ -130,6 +130,21 @@ def notebook03(repeats):
                          [dict(strength=i % 7, kind=("blur", "noise")[i // 7 % 2]) for i in range(repeats)]),
     }
     print(f"notebook 03 panels, {repeats} updates each over all their controls (update + blit + PNG)")
+    return _time_panels(panels, repeats)
+
+
+def _time_panels(panels, repeats):
+    """Print and return the median ms per update of each ``name: (panel, settings)``."""
+    print(f"{'panel':<44} {'median ms':>10} {'p90 ms':>8} {'max ms':>8}")
+    medians = {}
+    for name, (panel, settings) in panels.items():
+        panel.set(**settings[-1])                              # warm-up
+        t = _time(lambda i: panel.set(**settings[i]), repeats)
+        medians[name] = float(np.median(t))
+        print(f"{name:<44} {np.median(t):>10.1f} {np.percentile(t, 90):>8.1f} {t.max():>8.1f}")
+    return medians
+
+
 def notebook06(repeats):
     """Time every slider panel of notebook 06; return {panel: median ms}."""
     import ipywidgets as widgets
@@ -163,14 +178,7 @@ def notebook06(repeats):
             [dict(digit=i % 10, w=scales[i % len(scales)]) for i in range(repeats)]),
     }
     print(f"notebook 06 panels, {repeats} updates each over all their controls (update + blit + PNG)")
-    print(f"{'panel':<44} {'median ms':>10} {'p90 ms':>8} {'max ms':>8}")
-    medians = {}
-    for name, (panel, settings) in panels.items():
-        panel.set(**settings[-1])                              # warm-up
-        t = _time(lambda i: panel.set(**settings[i]), repeats)
-        medians[name] = float(np.median(t))
-        print(f"{name:<44} {np.median(t):>10.1f} {np.percentile(t, 90):>8.1f} {t.max():>8.1f}")
-    return medians
+    return _time_panels(panels, repeats)
 
 
 if __name__ == "__main__":
