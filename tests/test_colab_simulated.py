@@ -14,29 +14,39 @@ of reach here, so this test runs the same cell against stand-ins:
 - ``/content/course`` and the repository address are replaced, in a copy of the notebook, by a
   folder inside that empty folder and by the bare clone.
 
-What runs (since issue 15, so that ``make test`` does not run every training cell twice; nbval
-already runs every cell of every notebook, from ``notebooks/``):
+What runs (since issue 15, so that ``make test`` does not run every training cell twice, nor start
+a kernel and import TensorFlow once per notebook; nbval already runs every cell of every notebook,
+from ``notebooks/``): ONE kernel, one notebook made of
 
-- every notebook: the fake Colab cell, the notebook's own setup cell, then one added cell made of
-  every import statement at the top level of the notebook's other code cells, in their order
-  (:func:`notebook_imports`), then a report cell;
-- ``00_start_here`` (:data:`RUN_WHOLE`, 2-3 s): every cell, top to bottom. It loads MNIST from
-  the clone's data, draws figures and shows a slider panel whose redraw goes through an
-  ``Output`` widget (the code path of the issue-15 stall).
+- the fake Colab cell, then the setup cell, once: every notebook's setup cell is the same text,
+  :data:`helpers.colab.SETUP_CELL` (checked here and in ``tests/test_notebook_structure.py``), and
+  no notebook has a code cell before it, so what it does in a fresh Colab runtime is the same for
+  every notebook;
+- ``00_start_here`` (:data:`RUN_WHOLE`, 2-3 s): every cell after the setup cell, top to bottom. It
+  loads MNIST from the clone's data, draws figures and shows a slider panel whose redraw goes
+  through an ``Output`` widget (the code path of the issue-15 stall);
+- for every other notebook, one cell (its first line names the notebook) made of every import
+  statement at the top level of the notebook's other code cells, in their order
+  (:func:`notebook_imports`);
+- a report cell.
 
 So this still proves, for every notebook: its setup cell works from an empty folder (the clone
 is made, shallow; ``colab.setup()`` calls no pip and enables the widget manager exactly once; quick
 mode is on); every package and ``helpers`` module the notebook imports is there, and every
 ``helpers`` module comes from the clone, not from the course's own installation; the data folder
-is the clone's ``data/``. With :func:`test_a_clone_has_every_data_file_with_its_checksum` (every
-file ``data/SHA256SUMS`` lists is committed with that checksum; ``helpers.data.embedded_path``
-loads nothing else) the data a notebook loads is in a clone.
+is the clone's ``data/``. A failing import names its notebook (the first line of the cell). With
+:func:`test_a_clone_has_every_data_file_with_its_checksum` (every file ``data/SHA256SUMS`` lists
+is committed with that checksum; ``helpers.data.embedded_path`` loads nothing else) the data a
+notebook loads is in a clone.
 
 What it no longer proves (these cells run under nbval only, with ``notebooks/`` as working
 directory): that the cells after the setup cell of 01 onward work with Colab's ``/content`` as
 working directory, e.g. a cell that read a file by a path relative to ``notebooks/`` would pass
 here (none does today: notebooks read files only through ``helpers``); imports inside functions
-or ``if`` blocks; and a slider panel of notebooks other than 00.
+or ``if`` blocks; a slider panel of notebooks other than 00; and that a notebook's imports work in
+a kernel where the notebooks before it have not run (Python's imports do not depend on what was
+imported before them, unless a module changes ``sys.path`` or ``sys.modules``; none of the
+course's does).
 
 What this cannot simulate at all: Colab's own package versions (the kernel has the course's
 pinned ones, so ``colab.setup()`` never installs anything here), the real clone from GitHub
@@ -64,7 +74,7 @@ ROOT = config.repo_root()
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 #: Where the setup cell clones the course in Colab.
 COLAB_CLONE = "/content/course"
-#: Notebooks run top to bottom (the others: set-up and imports only; see the module's docstring).
+#: Notebooks whose every cell runs (the others: their imports only; see the module's docstring).
 RUN_WHOLE = ("00_start_here.ipynb",)
 #: Seconds one cell may take: generous (no cell run here takes 10 s on 2 busy cores), and a hang
 #: fails naming the notebook and the cell (course_tools.notebook_client).
@@ -166,28 +176,38 @@ def notebook_imports(nb, skip=()):
     return statements
 
 
-def colab_copy(path, clone_source, clone_dir):
-    """A copy of a notebook as Colab would run it here: fake ``google.colab`` first, a report last.
+def colab_notebook(paths, clone_source, clone_dir):
+    """One notebook that runs every notebook's Colab set-up as Colab would here (see the module's docstring).
 
-    In the setup cell, ``REPO_URL`` becomes ``clone_source`` and ``/content/course`` becomes
-    ``clone_dir``; nothing else in that cell changes. Unless the notebook is in :data:`RUN_WHOLE`,
-    the cells after the setup cell are replaced by one cell of their import statements.
+    Cells: fake ``google.colab``; the setup cell, in which ``REPO_URL`` becomes ``clone_source``
+    and ``/content/course`` becomes ``clone_dir`` (nothing else changes); every cell after the
+    setup cell of the notebooks in :data:`RUN_WHOLE`; one cell of import statements for each other
+    notebook, its first line naming the notebook; the report cell.
     """
-    nb = nbformat.read(path, as_version=4)
-    index = setup_cell_index(nb)
-    setup = nb.cells[index]
+    setup_source, cells = None, []
+    for path in paths:
+        nb = nbformat.read(path, as_version=4)
+        index = setup_cell_index(nb)
+        source = nb.cells[index].source
+        assert setup_source in (None, source), (
+            f"{path.name}: its setup cell differs from {paths[0].name}'s; this test runs one setup cell for "
+            "every notebook (run `python -m course_tools.notebook_setup`, or run this one on its own)")
+        setup_source = source
+        before = [cell for cell in nb.cells[:index] if cell.cell_type == "code"]
+        assert not before, f"{path.name}: a code cell before the setup cell, which Colab would run first"
+        if path.name in RUN_WHOLE:
+            cells += [nbformat.v4.new_code_cell(cell.source) for cell in nb.cells[index + 1:] if cell.cell_type == "code"]
+        else:
+            imports = notebook_imports(nb, skip={index})
+            assert imports, f"{path.name}: no import statement outside the setup cell"
+            cells.append(nbformat.v4.new_code_cell(
+                f"# Added by tests/test_colab_simulated.py: the import statements of {path.name}.\n" + "\n".join(imports)))
     for original in (REPO_URL, COLAB_CLONE):
-        assert original in setup.source, (
-            f"{path.name}: the setup cell no longer contains {original!r}; update this test")
-    setup.source = setup.source.replace(REPO_URL, clone_source).replace(COLAB_CLONE, str(clone_dir))
-    if path.name not in RUN_WHOLE:
-        imports = notebook_imports(nb, skip={index})
-        assert imports, f"{path.name}: no import statement outside the setup cell"
-        nb.cells = nb.cells[:index + 1] + [nbformat.v4.new_code_cell(
-            "# Added by tests/test_colab_simulated.py: the notebook's import statements.\n" + "\n".join(imports))]
-    nb.cells.insert(0, nbformat.v4.new_code_cell(FAKE_COLAB_CELL))
-    nb.cells.append(nbformat.v4.new_code_cell(REPORT_CELL))
-    return nb
+        assert original in setup_source, f"the setup cell no longer contains {original!r}; update this test"
+    setup = nbformat.v4.new_code_cell(setup_source.replace(REPO_URL, clone_source).replace(COLAB_CLONE, str(clone_dir)))
+    setup.metadata["tags"] = ["setup"]
+    return nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(FAKE_COLAB_CELL), setup, *cells,
+                                           nbformat.v4.new_code_cell(REPORT_CELL)])
 
 
 def execute(nb, name, cwd):
@@ -232,28 +252,25 @@ def colab_runtime(tmp_path, monkeypatch):
     return content
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_notebook_runs_from_a_fresh_clone_as_in_colab(path, clone_source, colab_runtime, tmp_path):
-    """The set-up and imports run without error, on the clone's ``helpers`` and data, widgets enabled, no pip.
+def test_every_notebook_runs_from_a_fresh_clone_as_in_colab(clone_source, colab_runtime, tmp_path):
+    """The set-up and every notebook's imports run without error, on the clone's ``helpers`` and data, widgets enabled, no pip.
 
     Parameters
     ----------
-    path : pathlib.Path
-        The notebook (its setup cell is run as it is in ``notebooks/``; then its imports, or every
-        cell for :data:`RUN_WHOLE`).
     clone_source, colab_runtime, tmp_path
         The fixtures above: the stand-in for GitHub, the stand-in for ``/content``, a scratch folder.
     """
+    assert NOTEBOOKS and set(RUN_WHOLE) <= {path.name for path in NOTEBOOKS}
     clone_dir = colab_runtime / "course"
-    nb = colab_copy(path, clone_source, clone_dir)
-    seconds = execute(nb, path.name, cwd=colab_runtime)
-    nbformat.write(nb, tmp_path / path.name)  # the executed copy, to read when something looks wrong
-    print(f"{path.name}: {seconds:.1f} s in simulated Colab")
+    nb = colab_notebook(NOTEBOOKS, clone_source, clone_dir)
+    seconds = execute(nb, "simulated_colab.ipynb", cwd=colab_runtime)
+    nbformat.write(nb, tmp_path / "simulated_colab.ipynb")  # the executed copy, to read when something looks wrong
+    print(f"{len(NOTEBOOKS)} notebooks: {seconds:.1f} s in simulated Colab")
     setup_output = cell_text(nb.cells[setup_cell_index(nb)])
 
     errors = [cell.source[:200] for cell in nb.cells if cell.cell_type == "code"
               for output in cell.outputs if output.output_type == "error"]
-    assert not errors, f"{path.name}: cells with errors: {errors}"
+    assert not errors, f"cells with errors: {errors}"
     # The setup cell stops when the clone fails; were that check lost, `helpers` would quietly come
     # from the course's own installation here (in Colab: ModuleNotFoundError). So look for the clone.
     assert (clone_dir / "helpers" / "colab.py").is_file(), f"the setup cell did not clone: {setup_output}"
