@@ -13,6 +13,8 @@ The experiments of notebook 07, so that the notebook holds the reasoning and the
 - :func:`few_label_grid` -- 100 / 1,000 labels x four arms x seeds.
 - :func:`noise_robustness` -- accuracy against noise strength for each noise model (NumPy only).
 - :func:`mean_sd` -- the ``mean ± sd`` strings of the tables.
+- :func:`run_grid` -- all three experiments, as ``scripts/data/run_applications.py`` caches them;
+  :func:`load_grid` reads the cache (``data/applications_grid.npz``).
 
 Every classifier is the course's (:mod:`helpers.models.classifier`) trained with
 :func:`helpers.models.classifier.train_classifier`, and scored in NumPy on the 1,000 real test digits
@@ -29,7 +31,7 @@ from .data import check_digit_images, load_mnist_sample, to_float
 
 __all__ = ["SOURCES", "ARMS", "N_TRAIN", "generate_digits", "pseudo_label", "augment", "balanced_subset",
            "check_leakage", "accuracy", "train_scored", "tstr_grid", "few_label_grid", "noise_robustness",
-           "mean_sd"]
+           "mean_sd", "GRID_FILE", "ROBUST_LEVEL", "noisy_training_set", "run_grid", "load_grid"]
 
 #: Size of every training set of the grids (the real training set's size), so every arm takes the same steps.
 N_TRAIN = 4000
@@ -520,3 +522,131 @@ def mean_sd(values, percent=True):
     if len(v) == 1:
         return f"{scale * v[0]:.1f}"
     return f"{scale * v.mean():.1f} ± {scale * v.std(ddof=1):.1f}"
+
+
+# --------------------------------------------------------------------------- the cached grid of notebook 07
+
+#: File in ``data/`` written by ``scripts/data/run_applications.py`` (:func:`run_grid`), read by :func:`load_grid`.
+GRID_FILE = "applications_grid.npz"
+#: Largest noise strength of the noise-augmented classifier's training copies.
+ROBUST_LEVEL = 0.5
+
+
+def noisy_training_set(seed=0):
+    """The 4,000 training digits and one noisy copy of each (a kind of notebook 01 and a strength in [0, 0.5] per image).
+
+    Raises
+    ------
+    ValueError
+        A negative seed.
+    """
+    x, y = load_mnist_sample("train")
+    x = to_float(x)
+    rng = checks.make_rng(seed, "seed")
+    noisy = np.empty_like(x)
+    for i, img in enumerate(x):
+        kind = noise.NOISE_KINDS[rng.integers(len(noise.NOISE_KINDS))]
+        noisy[i] = noise.add_noise(img, kind, rng.uniform(0, ROBUST_LEVEL), rng=rng)
+    return np.concatenate([x, noisy]), np.concatenate([y, y])
+
+
+def run_grid(epochs=10, seeds=5, quick=False, progress=True):
+    """Compute notebook 07's three experiments; return the arrays :func:`load_grid` gives.
+
+    1. :func:`tstr_grid` over every source of :data:`SOURCES` (``quick``: real, conditional DCGAN and
+       DCGAN on 200 digits); 2. :func:`few_label_grid` for 100 and 1,000 labels (``quick``: 20);
+    3. a classifier trained on :func:`noisy_training_set` for 1.5 x ``epochs`` epochs (the steps of
+       ``2 * epochs`` on 4,000 digits; its weights are returned as ``robust_*``).
+
+    Every classifier: the course's, Adam 1e-3, batch 64, ``epochs`` epochs (``scripts/data/train_classifier.py``
+    uses 30). About 15 minutes on 2 CPU cores with the defaults.
+
+    Raises
+    ------
+    ValueError
+        ``epochs`` or ``seeds`` < 1.
+    """
+    import datetime
+    import json
+    import platform
+    import time
+
+    epochs = checks.integer(epochs, "epochs")
+    seeds = tuple(range(checks.integer(seeds, "seeds")))
+    sources = ("real", "conditional_dcgan", "dcgan") if quick else tuple(SOURCES)
+    n = 200 if quick else N_TRAIN
+    pool = N_TRAIN if quick else 10000
+    times = {}
+    start = time.perf_counter()
+    tstr = tstr_grid(sources, seeds=seeds, n=n, epochs=epochs, progress=progress)
+    times["tstr_seconds"] = time.perf_counter() - start
+    start = time.perf_counter()
+    few = few_label_grid((20,) if quick else (100, 1000), seeds=seeds, epochs=epochs, pool_size=pool,
+                         progress=progress)
+    times["few_label_seconds"] = time.perf_counter() - start
+    start = time.perf_counter()
+    from .models.classifier import export_weights, train_classifier
+
+    rx, ry = noisy_training_set(seed=0)
+    if quick:
+        rx, ry = rx[::20], ry[::20]
+    robust_epochs = max(1, (3 * epochs) // 2)
+    model, _ = train_classifier(rx, ry, epochs=robust_epochs, seed=0, progress=progress)
+    robust = export_weights(model)
+    times["robust_seconds"] = time.perf_counter() - start
+    import keras
+
+    provenance = {
+        "written_by": "helpers.synthetic.run_grid (scripts/data/run_applications.py)",
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "epochs": epochs, "seeds": list(seeds), "n_train": n, "quick": bool(quick),
+        "tstr": {"sources": list(tstr["sources"]), "sample_seed": 1, "max_shift": 2,
+                 "titles": [SOURCES[s]["title"] for s in tstr["sources"]]},
+        "few_label": {"n_labels": few["n_labels"], "arms": few["arms"], "generator": few["generator"],
+                      "max_shift": 0, "pool_size": pool},
+        "robust": {"epochs": robust_epochs, "max_level": ROBUST_LEVEL, "seed": 0,
+                   "training_set": "4,000 training digits + one noisy copy each"},
+        "seconds_wall": {k: round(v, 1) for k, v in times.items()},
+        "python": platform.python_version(), "numpy": np.__version__, "keras": keras.__version__,
+    }
+    return {"tstr_accuracy": tstr["accuracy"], "tstr_fid": tstr["fid"],
+            "tstr_min_class_share": tstr["min_class_share"],
+            "tstr_samples": np.round(tstr["samples"] * 255).astype(np.uint8),
+            "few_accuracy": few["accuracy"], "few_pseudo_agreement": few["pseudo_agreement"],
+            **{f"robust_{k}": v for k, v in robust.items()},
+            "provenance": np.array(json.dumps(provenance))}
+
+
+def load_grid(path=None):
+    """The cached grid (``data/applications_grid.npz``, checksum verified) as a dict of arrays.
+
+    ``provenance`` is decoded from JSON; ``robust_weights`` collects the noise-augmented classifier's
+    arrays (for :func:`helpers.digit_metrics.forward`).
+
+    Raises
+    ------
+    helpers.data.DataError
+        Missing, corrupt or incomplete file.
+
+    Examples
+    --------
+    >>> grid = load_grid()
+    >>> grid["few_accuracy"].shape[:2], sorted(grid["provenance"])[:2]
+    ((2, 4), ['date', 'epochs'])
+    """
+    from .data import embedded_path, load_npz
+
+    keys = ["tstr_accuracy", "tstr_fid", "tstr_min_class_share", "tstr_samples", "few_accuracy",
+            "few_pseudo_agreement", "provenance"] + [f"robust_{k}" for k in digit_metrics.weight_names()]
+    grid = load_npz(embedded_path(GRID_FILE) if path is None else path, keys)
+    return _decoded(grid)
+
+
+def _decoded(grid):
+    import json
+
+    grid = dict(grid)
+    if not isinstance(grid["provenance"], dict):
+        grid["provenance"] = json.loads(str(grid["provenance"]))
+    grid["robust_weights"] = {k: grid[f"robust_{k}"] for k in digit_metrics.weight_names()}
+    return grid
