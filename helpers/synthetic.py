@@ -647,6 +647,6 @@ def _decoded(grid):
 
     grid = dict(grid)
     if not isinstance(grid["provenance"], dict):
-        grid["provenance"] = json.loads(str(grid["provenance"]))
+        grid["provenance"] = json.loads(str(np.asarray(grid["provenance"]).reshape(-1)[0]))  # stored as a (1,) array
     grid["robust_weights"] = {k: grid[f"robust_{k}"] for k in digit_metrics.weight_names()}
     return grid
