@@ -462,11 +462,15 @@ def _worst_noise(worst_kind):
     import numpy as np
 
     from .data import load_mnist_sample, to_float
-    from .noise import NOISE_KINDS
-    from .synthetic import noise_robustness
+    from .digit_metrics import classify
+    from .noise import NOISE_KINDS, add_noise
 
+    # the noise of helpers.synthetic.noise_robustness(None, x_test, y_test, [0.3], seed=0), computed here
+    # without importing helpers.synthetic (it reaches TensorFlow, which notebooks 00-02 must not load)
     x, y = load_mnist_sample("test")
-    curves = noise_robustness(None, to_float(x), y, [0.3], seed=0)[:, 0]
+    x = to_float(x)
+    curves = np.array([np.mean(classify(add_noise(x, kind, 0.3, rng=np.random.default_rng([0, a, 0]))) == y)
+                       for a, kind in enumerate(NOISE_KINDS)])
     want = NOISE_KINDS[int(np.argmin(curves))]
     ok = worst_kind == want
     return ok, (f"{want}: {curves.min():.1%} correct at strength 0.3" if ok else
@@ -477,10 +481,9 @@ def _worst_noise(worst_kind):
 def _augmentation_gain(aug_gain, grid):
     import numpy as np
 
-    from .synthetic import ARMS
-
+    arms = grid["provenance"]["few_label"]["arms"]
     acc = np.asarray(grid["few_accuracy"])[0]       # the first label count (100): (arms, seeds)
-    want = 100 * float(np.mean(acc[ARMS.index("+ augmentation")] - acc[ARMS.index("labels only")]))
+    want = 100 * float(np.mean(acc[arms.index("+ augmentation")] - acc[arms.index("labels only")]))
     ok = abs(float(aug_gain) - want) < 0.05
     return ok, (f"{want:.1f} percentage points" if ok else
                 "the mean over seeds of (+ augmentation minus labels only) at 100 labels, in percentage points")

@@ -594,7 +594,7 @@ def run_grid(epochs=10, seeds=5, quick=False, progress=True):
     model, _ = train_classifier(rx, ry, epochs=robust_epochs, seed=0, progress=progress)
     robust = export_weights(model)
     times["robust_seconds"] = time.perf_counter() - start
-    import keras
+    from importlib.metadata import version
 
     provenance = {
         "written_by": "helpers.synthetic.run_grid (scripts/data/run_applications.py)",
@@ -607,7 +607,7 @@ def run_grid(epochs=10, seeds=5, quick=False, progress=True):
         "robust": {"epochs": robust_epochs, "max_level": ROBUST_LEVEL, "seed": 0,
                    "training_set": "4,000 training digits + one noisy copy each"},
         "seconds_wall": {k: round(v, 1) for k, v in times.items()},
-        "python": platform.python_version(), "numpy": np.__version__, "keras": keras.__version__,
+        "python": platform.python_version(), "numpy": np.__version__, "keras": version("keras"),
     }
     return {"tstr_accuracy": tstr["accuracy"], "tstr_fid": tstr["fid"],
             "tstr_min_class_share": tstr["min_class_share"],
