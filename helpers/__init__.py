@@ -21,10 +21,11 @@ functions).
    - :mod:`helpers.convolution`   -- convolution, transposed convolution, upsampling, shapes (NumPy)
    - :mod:`helpers.diffusion_process` -- noise schedules, the forward process, samplers, exact
      denoisers of Gaussian mixtures
+   - :mod:`helpers.procedural`    -- seamless textures, palettes, landscapes, tile maps from :mod:`helpers.noise`
 
 4. training -- :mod:`helpers.training`: the one training loop, batches, callbacks, checkpoints
 5. models -- :mod:`helpers.models`: Keras 3 models (GAN, VAE, classifier, diffusion) and the registry of
-   shipped models
+   shipped models; :mod:`helpers.synthetic`: generated digits as training data, measured (notebook 07)
 6. interactive -- :mod:`helpers.widgets` (slider panels and their static snapshots) and
    :mod:`helpers.exercises` (the notebooks' exercise checks)
 

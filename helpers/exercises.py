@@ -434,3 +434,56 @@ def _euler_by_hand(my_samples, flow):
     return ok, "the same points as flow.generate(noise=start, steps=20)" if ok else (
         "start at t = 1 with start = np.random.default_rng(0).standard_normal((500, 2)); "
         "t = 1.0, 0.95, ..., 0.05, dt = 0.05, and x <- x - dt * (eps_hat - x0_hat)")
+
+
+# --------------------------------------------------------------------------- 07 applications
+
+
+@exercise("07", 1, answers=("my_tile",))
+def _my_seamless_tile(my_tile):
+    import numpy as np
+
+    from .procedural import seam_report
+
+    tile = np.asarray(my_tile, dtype=np.float64)
+    if tile.ndim != 2 or min(tile.shape) < 16:
+        return False, f"give a grey texture of at least 16 x 16 pixels; got shape {tile.shape}"
+    if tile.std() < 0.02:
+        return False, "the texture is almost flat: a constant tiles, but it is no texture (std at least 0.02)"
+    r = seam_report(np.clip(tile, 0, 1))
+    ok = r["seam"] <= r["interior_max"]
+    return ok, (f"seam {r['seam']:.3f}, roughest interior line {r['interior_max']:.3f}" if ok else
+                f"the wrap-around seam ({r['seam']:.3f}) is rougher than every interior line "
+                f"(at most {r['interior_max']:.3f}): blend the texture with np.roll(texture, n // 2) near the borders")
+
+
+@exercise("07", 2, answers=("worst_kind",))
+def _worst_noise(worst_kind):
+    import numpy as np
+
+    from .data import load_mnist_sample, to_float
+    from .digit_metrics import classify
+    from .noise import NOISE_KINDS, add_noise
+
+    # the noise of helpers.synthetic.noise_robustness(None, x_test, y_test, [0.3], seed=0), computed here
+    # without importing helpers.synthetic (it reaches TensorFlow, which notebooks 00-02 must not load)
+    x, y = load_mnist_sample("test")
+    x = to_float(x)
+    curves = np.array([np.mean(classify(add_noise(x, kind, 0.3, rng=np.random.default_rng([0, a, 0]))) == y)
+                       for a, kind in enumerate(NOISE_KINDS)])
+    want = NOISE_KINDS[int(np.argmin(curves))]
+    ok = worst_kind == want
+    return ok, (f"{want}: {curves.min():.1%} correct at strength 0.3" if ok else
+                f"one of {NOISE_KINDS}: measure the shipped classifier (weights None) at strength 0.3 with seed 0")
+
+
+@exercise("07", 3, answers=("aug_gain",), uses=("grid",))
+def _augmentation_gain(aug_gain, grid):
+    import numpy as np
+
+    arms = grid["provenance"]["few_label"]["arms"]
+    acc = np.asarray(grid["few_accuracy"])[0]       # the first label count (100): (arms, seeds)
+    want = 100 * float(np.mean(acc[arms.index("+ augmentation")] - acc[arms.index("labels only")]))
+    ok = abs(float(aug_gain) - want) < 0.05
+    return ok, (f"{want:.1f} percentage points" if ok else
+                "the mean over seeds of (+ augmentation minus labels only) at 100 labels, in percentage points")

@@ -34,6 +34,12 @@ with "add an entry for ...".
 
 The table (kept in step with :data:`ENTRIES` by :func:`test_table_in_docstring_is_current`)::
 
+WARNING: All log messages before absl::InitializeLog() is called are written to STDERR
+I0000 00:00:1796172956.513163   23691 port.cc:153] oneDNN custom operations are on. You may see slightly different numerical results due to floating-point round-off errors from different computation orders. To turn them off, set the environment variable `TF_ENABLE_ONEDNN_OPTS=0`.
+I0000 00:00:1796172956.573089   23691 cpu_feature_guard.cc:227] This TensorFlow binary is optimized to use available CPU instructions in performance-critical operations.
+To enable the following instructions: AVX2 AVX512F AVX512_VNNI AVX512_BF16 FMA, in other operations, rebuild TensorFlow with the appropriate compiler flags.
+WARNING: All log messages before absl::InitializeLog() is called are written to STDERR
+I0000 00:00:1796172969.354629   23691 port.cc:153] oneDNN custom operations are on. You may see slightly different numerical results due to floating-point round-off errors from different computation orders. To turn them off, set the environment variable `TF_ENABLE_ONEDNN_OPTS=0`.
     function(argument)                                   NaN      +inf     -inf     complex  empty    rank
     checks.choice                                        (no array: a name)
     checks.finite(value)                                 E        E        E        E        []       any
@@ -221,6 +227,29 @@ The table (kept in step with :data:`ENTRIES` by :func:`test_table_in_docstring_i
     plotting.plot_history                                (no array: a training history (a dict of lists; a NaN loss is drawn as a gap))
     plotting.show_image(img)                             E        E        E        E        E        E
     plotting.use_course_style                            (no array: a format name)
+    procedural.colorize(field)                           E        E        E        E        E        E
+    procedural.landscape                                 (no array: a shape and settings (they make images))
+    procedural.make_seamless(texture)                    E        E        E        E        E        E
+    procedural.palette                                   (no array: a palette name or colour stops (numbers, checked there))
+    procedural.save_variations(images)                   E        E        E        E        E        E
+    procedural.seam_report(texture)                      E        E        E        E        E        E
+    procedural.sprite_sheet                              (no array: a shape and settings (they make images))
+    procedural.tile(texture)                             E        E        E        E        E        E
+    procedural.tile_map                                  (no array: a shape and settings (they make images))
+    synthetic.accuracy(images)                           E        E        E        E        E        E
+    synthetic.augment(images)                            E        E        E        E        E        E
+    synthetic.balanced_subset(labels)                    E        E        E        E        E        E
+    synthetic.check_leakage                              (no array: names, counts and seeds (the experiments of notebook 07; bad ones: tests/test_synthetic.py))
+    synthetic.few_label_grid                             (no array: names, counts and seeds (the experiments of notebook 07; bad ones: tests/test_synthetic.py))
+    synthetic.generate_digits                            (no array: names, counts and seeds (the experiments of notebook 07; bad ones: tests/test_synthetic.py))
+    synthetic.load_grid                                  (no array: names, counts and seeds (the experiments of notebook 07; bad ones: tests/test_synthetic.py))
+    synthetic.mean_sd(values)                            E        E        E        E        E        any
+    synthetic.noise_robustness(images)                   E        E        E        E        E        E
+    synthetic.noisy_training_set                         (no array: names, counts and seeds (the experiments of notebook 07; bad ones: tests/test_synthetic.py))
+    synthetic.pseudo_label(images)                       E        E        E        E        E        E
+    synthetic.run_grid                                   (no array: names, counts and seeds (the experiments of notebook 07; bad ones: tests/test_synthetic.py))
+    synthetic.train_scored(images)                       E        E        E        E        E        E
+    synthetic.tstr_grid                                  (no array: names, counts and seeds (the experiments of notebook 07; bad ones: tests/test_synthetic.py))
     training.LiveSamples                                 (no array: models, files, callbacks and histories)
     training.LiveSamples.draw                            (no array: models, files, callbacks and histories)
     training.LossHistory                                 (no array: models, files, callbacks and histories)
@@ -440,7 +469,7 @@ def _bars(heights):
 
 def _entries():
     from helpers import (checks, convolution, data, density, diffusion_process, digit_metrics, image_quality, noise,
-                         plotting, training, widgets)
+                         plotting, procedural, synthetic, training, widgets)
 
     def lazy(module, name):
         """A call that imports a TensorFlow module only when used."""
@@ -660,6 +689,35 @@ def _entries():
         ]},
         **dict.fromkeys(["noise.white_noise", "noise.colored_noise", "noise.value_noise"],
                         NoArray("a shape and settings (they make images)")),
+        # procedural (notebook 07)
+        "procedural.make_seamless": [refused("texture", procedural.make_seamless, image, first)],
+        "procedural.seam_report": [refused("texture", procedural.seam_report, image, first)],
+        "procedural.tile": [refused("texture", lambda x: procedural.tile(x, (2, 2)), image, first)],
+        "procedural.colorize": [refused("field", procedural.colorize, image, first)],
+        "procedural.save_variations": [
+            refused("images", lambda x: procedural.save_variations(x, list(range(len(x))), _tmp_folder()),
+                    lambda: _rng().random((3, 8, 8)), first)],
+        "procedural.palette": NoArray("a palette name or colour stops (numbers, checked there)"),
+        **dict.fromkeys(["procedural.landscape", "procedural.sprite_sheet", "procedural.tile_map"],
+                        NoArray("a shape and settings (they make images)")),
+        # synthetic (notebook 07)
+        "synthetic.pseudo_label": [refused("images", synthetic.pseudo_label, digits, first)],
+        "synthetic.augment": [refused("images", synthetic.augment, digits, first)],
+        "synthetic.accuracy": [refused("images", lambda x: synthetic.accuracy(None, x, np.arange(len(x)) % 10),
+                                       digits, first)],
+        "synthetic.noise_robustness": [
+            refused("images", lambda x: synthetic.noise_robustness(None, x, np.arange(len(x)) % 10, [0.1],
+                                                                   kinds=["gaussian"]), digits, first)],
+        "synthetic.train_scored": [
+            refused("images", lambda x: synthetic.train_scored(x, np.arange(len(x)) % 10, epochs=1, seed=0),
+                    digits, first)],
+        "synthetic.balanced_subset": [refused("labels", lambda y: synthetic.balanced_subset(y, 10),
+                                              lambda: np.repeat(np.arange(10), 3), batch)],
+        "synthetic.mean_sd": [refused("values", synthetic.mean_sd, lambda: np.array([0.9, 0.92, 0.94]))],
+        **dict.fromkeys(["synthetic.generate_digits", "synthetic.check_leakage", "synthetic.tstr_grid",
+                         "synthetic.few_label_grid", "synthetic.run_grid", "synthetic.load_grid",
+                         "synthetic.noisy_training_set"],
+                        NoArray("names, counts and seeds (the experiments of notebook 07; bad ones: tests/test_synthetic.py)")),
         # plotting
         "plotting.show_image": [refused("img", _draw(lambda ax, x: plotting.show_image(x, ax=ax)), image, first)],
         "plotting.mosaic": [refused("images", plotting.mosaic, digits, first)],
@@ -712,6 +770,12 @@ def _fid_panel(reference):
     features = _rng().normal(size=(200, 4))
     variants = {"shift": [(f"+{s}", np.zeros((16, 8, 8)), features + s) for s in (0.0, 1.0)]}
     return widgets.fid_explorer(reference, variants, {"shift": [0.0, 4.0]}, render=False)
+
+
+def _tmp_folder():
+    import tempfile
+
+    return tempfile.mkdtemp(prefix="bad_input_")
 
 
 def binary28(n=4):

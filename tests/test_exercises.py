@@ -157,3 +157,23 @@ def test_notebook_06():
     assert exercises.evaluate("06", **right) == {1: True, 2: True, 3: True}
     wrong = dict(right, snr_step=right["snr_step"] - 1, floor_zero=right["floor_mean"], my_samples=start)
     assert exercises.evaluate("06", **wrong) == {1: False, 2: False, 3: False}
+
+
+def test_notebook_07():
+    from helpers import data, noise, synthetic
+
+    grid = synthetic.load_grid()
+    # the worked solutions of the notebook's hidden block
+    texture = noise.value_noise((64, 64), scale=16, octaves=4, rng=0).astype(np.float64)
+    w = np.sin(np.pi * (np.arange(64) + 0.5) / 64) ** 2
+    half = w[:, None] * texture + (1 - w[:, None]) * np.roll(texture, 32, axis=0)
+    my_tile = w[None, :] * half + (1 - w[None, :]) * np.roll(half, 32, axis=1)
+    x, y = data.load_mnist_sample("test")
+    at_03 = synthetic.noise_robustness(None, data.to_float(x), y, [0.3], seed=0)[:, 0]
+    worst_kind = noise.NOISE_KINDS[int(np.argmin(at_03))]
+    acc = grid["few_accuracy"][0]
+    right = dict(my_tile=my_tile, worst_kind=worst_kind, aug_gain=100 * float(np.mean(acc[1] - acc[0])), grid=grid)
+    assert exercises.evaluate("07", **right) == {1: True, 2: True, 3: True}
+    other = [k for k in noise.NOISE_KINDS if k != worst_kind][0]
+    wrong = dict(right, my_tile=texture, worst_kind=other, aug_gain=right["aug_gain"] + 1)
+    assert exercises.evaluate("07", **wrong) == {1: False, 2: False, 3: False}

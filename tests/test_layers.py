@@ -20,9 +20,9 @@ LAYERS = {
     "config": 1, "checks": 1, "plotting": 1, "colab": 1,
     "data": 2,
     "noise": 3, "density": 3, "image_quality": 3, "digit_metrics": 3, "convolution": 3,
-    "diffusion_process": 3,
+    "diffusion_process": 3, "procedural": 3,
     "training": 4,
-    "models": 5,
+    "models": 5, "synthetic": 5,
     "widgets": 6, "exercises": 6,
 }
 #: Modules that train networks; every other module must work without TensorFlow.
