@@ -27,6 +27,7 @@ from pathlib import Path
 SLOW_MODULES = {
     "tests/test_gan.py": 38.0,
     "tests/test_vae.py": 18.0,
+    "tests/test_synthetic.py": 21.0,   # notebook 07's grids in miniature (measured alone, under the lock)
     "tests/test_colab_simulated.py": 11.0,
     "tests/test_diffusion.py": 9.0,
     "tests/test_data_scripts.py": 8.0,

@@ -631,8 +631,8 @@ def load_grid(path=None):
     Examples
     --------
     >>> grid = load_grid()
-    >>> grid["few_accuracy"].shape[:2], sorted(grid["provenance"])[:2]
-    ((2, 4), ['date', 'epochs'])
+    >>> grid["few_accuracy"].shape[:2], "date" in grid["provenance"]
+    ((2, 4), True)
     """
     from .data import embedded_path, load_npz
 
