@@ -421,7 +421,7 @@ def noise_explorer(image, rng=0, max_level=0.5, bins=80, render=True):
         ylim_text.set_text(f"tallest bar {counts.max():.2f} (cut)" if over else "")
         outside = float(np.mean((noisy < 0) | (noisy > 1)))
         value = psnr(clean, noisy)
-        title.set_text(f"{kind}, level {level:.3f}, clip={'on' if clip else 'off'}:  "
+        title.set_text(f"{kind}, σ / amount {level:.3f}, clip={'on' if clip else 'off'}:  "
                        f"PSNR {value:.1f} dB,  {100 * outside:.1f}% of values outside [0, 1]")
 
     controls = {
