@@ -15,6 +15,9 @@ Notebook 06's panels, built as the notebook builds them: the forward-process exp
 digits at every update) and the two panels that re-show the precomputed samples of the shipped
 diffusion model in data/diffusion_sweeps.npz (steps; class and guidance scale).
 
+Notebook 07's landscape explorer (helpers.widgets.landscape_explorer): every update computes a
+128x256 fractal-noise height field with up to 8 octaves and colours it.
+
 Target: every panel under 100 ms per update on a 2-core CPU.
 
 Run: ``python benchmarks/widget_redraw.py [repeats]``
@@ -86,7 +89,7 @@ def main(repeats=30):
     median = float(np.median(rows[0][1]))
     print(f"target < 100 ms: {'met' if median < 100 else 'NOT met'} (median {median:.1f} ms)")
     print()
-    for number, timer in (("03", notebook03), ("06", notebook06)):
+    for number, timer in (("03", notebook03), ("06", notebook06), ("07", notebook07)):
         medians = timer(repeats)
         worst = max(medians.values())
         print(f"target < 100 ms for every notebook-{number} panel: {'met' if worst < 100 else 'NOT met'} "
@@ -178,6 +181,16 @@ def notebook06(repeats):
             [dict(digit=i % 10, w=scales[i % len(scales)]) for i in range(repeats)]),
     }
     print(f"notebook 06 panels, {repeats} updates each over all their controls (update + blit + PNG)")
+    return _time_panels(panels, repeats)
+
+
+def notebook07(repeats):
+    """Time notebook 07's landscape panel (seed and octave sliders); return {panel: median ms}."""
+    from helpers.widgets import landscape_explorer
+
+    panels = {"landscape explorer (128x256)": (landscape_explorer((128, 256), sea_level=0.45),
+                                               [dict(seed=i % 51, octaves=1 + i % 8) for i in range(repeats)])}
+    print(f"notebook 07 panel, {repeats} updates over both sliders (noise, colours, update + blit + PNG)")
     return _time_panels(panels, repeats)
 
 

@@ -37,7 +37,7 @@ from .plotting import mosaic
 __all__ = ["new_figure", "Panel", "histogram_bars", "set_bar_heights", "snapshots", "noise_explorer",
            "kernel_explorer", "upsampling_explorer", "learning_rate_explorer", "UPSAMPLING_METHODS",
            "upsampling_kernel", "upsample_by", "checkerboard_contrast", "fid_explorer",
-           "forward_process_explorer", "precomputed_explorer"]
+           "forward_process_explorer", "precomputed_explorer", "landscape_explorer"]
 
 
 def new_figure(figsize, dpi=None):
@@ -1091,3 +1091,67 @@ def precomputed_explorer(pictures, controls, describe, ncols=10, figsize=(9.0, 2
         title.set_text(describe(**values))
 
     return Panel(fig, controls, update, animated=[artist, title], render=render)
+
+
+def landscape_explorer(shape=(128, 256), sea_level=0.45, seed=0, octaves=5, render=True):
+    """Panel: a fractal-noise landscape (:func:`helpers.procedural.landscape`) with seed and octave sliders.
+
+    The height field is coloured with the ``"terrain"`` palette; the title gives the share of water
+    (heights below ``sea_level``, where the palette turns from water to sand).
+
+    Parameters
+    ----------
+    shape : tuple of two ints
+        Height and width of the landscape in pixels (checked by :func:`helpers.procedural.landscape`).
+    sea_level : float in (0, 1)
+        Height below which a pixel counts as water in the title.
+    seed, octaves : int
+        The sliders' starting values (seed 0..50, octaves 1..8).
+    render : bool
+        See :class:`Panel`.
+
+    Returns
+    -------
+    Panel
+        Controls ``seed`` and ``octaves`` (IntSliders).
+
+    Raises
+    ------
+    ValueError
+        If ``sea_level`` is not a finite number strictly between 0 and 1, or ``seed``/``octaves``
+        lie outside their sliders' ranges.
+
+    Examples
+    --------
+    >>> panel = landscape_explorer((32, 64), render=False)
+    >>> panel.set(seed=3, octaves=2)
+    >>> panel.fig.texts[0].get_text().startswith("seed 3, 2 octaves")
+    True
+    """
+    import ipywidgets as widgets
+
+    from . import procedural
+
+    sea_level = checks.real(sea_level, "sea_level", low=0.0, high=1.0, low_open=True)
+    if sea_level == 1.0:
+        raise ValueError("sea_level must be < 1; got 1")
+    seed = checks.integer(seed, "seed", minimum=0)
+    octaves = checks.integer(octaves, "octaves", minimum=1)
+    if seed > 50 or octaves > 8:
+        raise ValueError(f"seed must be at most 50 and octaves at most 8 (the sliders' ranges); got {seed}, {octaves}")
+    height0 = procedural.landscape(shape, seed=seed, octaves=octaves)
+    fig = new_figure((8.0, 4.3))
+    ax = fig.add_axes([0.0, 0.0, 1.0, 0.9])
+    ax.set_axis_off()
+    art = ax.imshow(procedural.colorize(height0, "terrain"), interpolation="nearest")
+    title = fig.text(0.01, 0.94, "", fontsize=10)
+
+    def draw(seed, octaves):
+        height = procedural.landscape(shape, seed=seed, octaves=octaves)
+        art.set_data(procedural.colorize(height, "terrain"))
+        title.set_text(f"seed {seed}, {octaves} octave{'s' if octaves > 1 else ''}: "
+                       f"{np.mean(height < sea_level):.0%} water")
+
+    return Panel(fig, {"seed": widgets.IntSlider(seed, 0, 50, description="seed"),
+                       "octaves": widgets.IntSlider(octaves, 1, 8, description="octaves")},
+                 draw, animated=[art, title], render=render)

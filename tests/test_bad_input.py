@@ -278,6 +278,7 @@ I0000 00:00:1796172969.354629   23691 port.cc:153] oneDNN custom operations are 
     widgets.forward_process_explorer(images)             E        E        E        E        E        E
     widgets.histogram_bars(edges)                        E        E        E        E        E        E
     widgets.kernel_explorer(image)                       E        E        E        E        E        E
+    widgets.landscape_explorer                           (no array: a shape and settings (it makes its images; settings checked there))
     widgets.learning_rate_explorer                       (no array: results measured by helpers' own runs (dicts of curves, features and pictures))
     widgets.new_figure                                   (no array: figures, controls and settings)
     widgets.noise_explorer(image)                        E        E        E        E        E        E
@@ -698,6 +699,7 @@ def _entries():
             refused("images", lambda x: procedural.save_variations(x, list(range(len(x))), _tmp_folder()),
                     lambda: _rng().random((3, 8, 8)), first)],
         "procedural.palette": NoArray("a palette name or colour stops (numbers, checked there)"),
+        "widgets.landscape_explorer": NoArray("a shape and settings (it makes its images; settings checked there)"),
         **dict.fromkeys(["procedural.landscape", "procedural.sprite_sheet", "procedural.tile_map"],
                         NoArray("a shape and settings (they make images)")),
         # synthetic (notebook 07)

@@ -177,3 +177,21 @@ def test_snapshots_in_a_row(camera):
     assert (picture.pixels[:, w:w + 6] == 255).all()
     with pytest.raises(ValueError, match="direction"):
         snapshots(panel, [{"level": 0.05}], direction="diagonal")
+
+
+def test_landscape_explorer_draws_the_landscape_and_refuses_bad_settings():
+    from helpers import procedural
+    from helpers.widgets import landscape_explorer
+
+    panel = landscape_explorer((32, 64), sea_level=0.45, render=False)
+    panel.set(seed=3, octaves=2)
+    height = procedural.landscape((32, 64), seed=3, octaves=2)
+    shown = np.asarray(panel.fig.axes[0].images[0].get_array())
+    np.testing.assert_array_equal(shown, procedural.colorize(height, "terrain"))
+    assert f"{np.mean(height < 0.45):.0%} water" in panel.fig.texts[0].get_text()
+    for bad in (0.0, 1.0, float("nan"), 2.0):
+        with pytest.raises(ValueError, match="sea_level"):
+            landscape_explorer((32, 64), sea_level=bad, render=False)
+    with pytest.raises(ValueError, match="seed"):
+        landscape_explorer((32, 64), seed=51, render=False)
+
