@@ -237,3 +237,28 @@ def test_precomputed_panel_shows_the_picture_of_its_setting():
         precomputed_explorer({(0,): np.zeros((4, 28, 28))}, panel.controls, str, render=False)
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
         precomputed_explorer({(0, 0.0): np.full((4, 28, 28), 1.5)}, panel.controls, str, render=False)
+
+
+def test_shipped_sweeps_hold_the_settings_of_the_functions_defaults():
+    """data/diffusion_sweeps.npz was measured with the defaults, and notebook 06's RECOMPUTE branch uses them."""
+    import inspect
+    import json
+
+    from helpers import config
+
+    def defaults(function):
+        return {name: list(p.default) for name, p in inspect.signature(function).parameters.items()
+                if isinstance(p.default, tuple)}
+
+    sweeps = D.load_sweeps()
+    measured = defaults(D.sampling_sweeps)
+    pictures = defaults(D.slider_pictures)
+    assert sweeps["euler_steps"].tolist() == measured["euler_steps"]
+    assert sweeps["heun_steps"].tolist() == measured["heun_steps"]
+    assert sweeps["guidance"].tolist() == measured["guidance"]
+    assert sweeps["step_pictures_steps"].tolist() == pictures["steps"]
+    assert sweeps["guide_pictures_guidance"].tolist() == pictures["guidance"]
+    notebook = json.loads((config.repo_root() / "notebooks" / "06_diffusion.ipynb").read_text())
+    recompute = next("".join(c["source"]) for c in notebook["cells"]
+                     if "".join(c["source"]).startswith("if RECOMPUTE or RETRAIN:"))
+    assert "pick(full={}" in recompute and "heun_steps=pick(full=" not in recompute
