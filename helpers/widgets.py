@@ -15,9 +15,10 @@ Building blocks (reusable by every notebook):
 - :func:`snapshots` -- a static figure of a panel at several settings, for viewers
   without a live kernel (GitHub).
 
-Panels (one per notebook topic): :func:`noise_explorer` (notebook 01); :func:`kernel_explorer`,
-:func:`upsampling_explorer`, :func:`learning_rate_explorer` and :func:`fid_explorer` (notebook 03);
-:func:`forward_process_explorer` and :func:`precomputed_explorer` (notebook 06).
+Panels (one per notebook topic): :func:`noise_explorer` (notebook 01); :func:`pdf_explorer`
+(notebook 02); :func:`kernel_explorer`, :func:`upsampling_explorer`, :func:`learning_rate_explorer`
+and :func:`fid_explorer` (notebook 03); :func:`forward_process_explorer` and
+:func:`precomputed_explorer` (notebook 06); :func:`landscape_explorer` (notebook 07).
 
 The figure is a plain :class:`matplotlib.figure.Figure` with an Agg canvas
 (:func:`new_figure`); each refresh draws only the changing artists over a cached
@@ -37,7 +38,8 @@ from .plotting import mosaic
 __all__ = ["new_figure", "Panel", "histogram_bars", "set_bar_heights", "snapshots", "noise_explorer",
            "kernel_explorer", "upsampling_explorer", "learning_rate_explorer", "UPSAMPLING_METHODS",
            "upsampling_kernel", "upsample_by", "checkerboard_contrast", "fid_explorer",
-           "forward_process_explorer", "precomputed_explorer", "landscape_explorer"]
+           "forward_process_explorer", "precomputed_explorer", "landscape_explorer", "pdf_explorer",
+           "PDF_SIGMA_RANGE"]
 
 
 def new_figure(figsize, dpi=None):
@@ -431,6 +433,102 @@ def noise_explorer(image, rng=0, max_level=0.5, bins=80, render=True):
         "clip": widgets.Checkbox(value=True, description="clip to [0, 1]"),
     }
     return Panel(fig, controls, update, animated=animated, render=render, image_format="jpeg")
+
+
+# --------------------------------------------------------------------------- notebook 02
+
+#: The range of the σ slider of :func:`pdf_explorer`. Its smallest value is notebook 02's example of a
+#: density above 1 (a Gaussian with σ = 0.1 peaks at 3.99); the y-axis is fixed to show that peak.
+PDF_SIGMA_RANGE = (0.1, 2.0)
+
+
+def pdf_explorer(n_samples=20_000, seed=1, render=True):
+    """Panel: mean μ and standard deviation σ; a Gaussian and a uniform density with their samples.
+
+    The same ``n_samples`` standard-normal numbers ``z`` (and uniform numbers ``u``) are drawn
+    once and transformed at every update: ``mu + sigma * z`` for the Gaussian, and the uniform on
+    ``[mu - sqrt(3) sigma, mu + sqrt(3) sigma)`` (the same mean and standard deviation) from ``u``.
+    Each histogram (bins of width 0.05 on [-6, 6], scaled to area 1, drawn as one filled step
+    patch) is drawn under its density. The y-axis is fixed, from 0 to just above the Gaussian's
+    peak at the smallest σ (:data:`PDF_SIGMA_RANGE`), so moving σ shows the peak grow and shrink;
+    the title gives each peak and each area under the density on the plotted grid.
+
+    Parameters
+    ----------
+    n_samples : int
+        Samples per histogram (at least 100).
+    seed : int
+        Seed of the samples, drawn once and reused at every update.
+    render : bool
+        See :class:`Panel`.
+
+    Returns
+    -------
+    Panel
+        Controls ``mu`` (FloatSlider -2..2) and ``sigma`` (FloatSlider over :data:`PDF_SIGMA_RANGE`).
+
+    Raises
+    ------
+    ValueError
+        If ``n_samples`` is not a whole number of at least 100, or ``seed`` is negative.
+    TypeError
+        If ``n_samples`` or ``seed`` is not an integer.
+
+    Examples
+    --------
+    >>> panel = pdf_explorer(1000, render=False)
+    >>> panel.set(mu=0.0, sigma=0.1)
+    >>> panel.fig.texts[0].get_text().startswith("μ = 0.00, σ = 0.10: peak 3.99")
+    True
+    """
+    import ipywidgets as widgets
+
+    from .density import gaussian_pdf, uniform_pdf
+
+    n_samples = checks.integer(n_samples, "n_samples", minimum=100)
+    rng = np.random.default_rng(checks.integer(seed, "seed", minimum=0))
+    z, u = rng.standard_normal(n_samples), rng.random(n_samples)
+    edges = np.linspace(-6.0, 6.0, 241)
+    grid = np.linspace(-6.0, 6.0, 1201)
+    step = grid[1] - grid[0]
+    low, high = PDF_SIGMA_RANGE
+    top = 1.05 * float(gaussian_pdf(0.0, 0.0, low))
+
+    fig = new_figure((9.0, 3.4))
+    ax_g, ax_u = fig.subplots(1, 2)
+    hist_g = ax_g.stairs(np.zeros(len(edges) - 1), edges, fill=True, color="tab:blue", alpha=0.6, linewidth=0)
+    hist_u = ax_u.stairs(np.zeros(len(edges) - 1), edges, fill=True, color="tab:orange", alpha=0.6, linewidth=0)
+    line_g, = ax_g.plot(grid, 0 * grid, "k", linewidth=1.2)
+    line_u, = ax_u.plot(grid, 0 * grid, "k", linewidth=1.2)
+    for ax, name in ((ax_g, "Gaussian: samples μ + σz and the PDF"), (ax_u, "uniform, same mean and std")):
+        ax.set_xlim(edges[0], edges[-1])
+        ax.set_ylim(0, top)
+        ax.set_title(name, fontsize=10)
+        ax.set_xlabel("x")
+    ax_g.set_ylabel("density")
+    title = fig.text(0.01, 0.95, "", fontsize=10)
+    fig.subplots_adjust(top=0.82, bottom=0.15, left=0.06, right=0.98, wspace=0.15)
+
+    def update(mu, sigma):
+        half = np.sqrt(3.0) * sigma
+        # bins + range: NumPy's fast path for equal bins; divide by n x width for area 1
+        width = edges[1] - edges[0]
+        hist_g.set_data(np.histogram(mu + sigma * z, len(edges) - 1, (edges[0], edges[-1]))[0] / (n_samples * width))
+        hist_u.set_data(np.histogram(mu + half * (2 * u - 1), len(edges) - 1, (edges[0], edges[-1]))[0]
+                        / (n_samples * width))
+        pg, pu = gaussian_pdf(grid, mu, sigma), uniform_pdf(grid, mu - half, mu + half)
+        line_g.set_ydata(pg)
+        line_u.set_ydata(pu)
+        title.set_text(f"μ = {mu:.2f}, σ = {sigma:.2f}: peak {pg.max():.2f}, area {pg.sum() * step:.3f}   |   "
+                       f"uniform: height {1 / (2 * half):.2f}, area {pu.sum() * step:.3f}")
+
+    controls = {
+        "mu": widgets.FloatSlider(value=0.0, min=-2.0, max=2.0, step=0.05, description="μ"),
+        "sigma": widgets.FloatSlider(value=1.0, min=low, max=high, step=0.05, description="σ"),
+    }
+    return Panel(fig, controls, update, animated=[hist_g, hist_u, line_g, line_u, title], render=render,
+                 image_format="jpeg")
+
 
 
 # --------------------------------------------------------------------------- notebook 03

@@ -34,12 +34,6 @@ with "add an entry for ...".
 
 The table (kept in step with :data:`ENTRIES` by :func:`test_table_in_docstring_is_current`)::
 
-WARNING: All log messages before absl::InitializeLog() is called are written to STDERR
-I0000 00:00:1796172956.513163   23691 port.cc:153] oneDNN custom operations are on. You may see slightly different numerical results due to floating-point round-off errors from different computation orders. To turn them off, set the environment variable `TF_ENABLE_ONEDNN_OPTS=0`.
-I0000 00:00:1796172956.573089   23691 cpu_feature_guard.cc:227] This TensorFlow binary is optimized to use available CPU instructions in performance-critical operations.
-To enable the following instructions: AVX2 AVX512F AVX512_VNNI AVX512_BF16 FMA, in other operations, rebuild TensorFlow with the appropriate compiler flags.
-WARNING: All log messages before absl::InitializeLog() is called are written to STDERR
-I0000 00:00:1796172969.354629   23691 port.cc:153] oneDNN custom operations are on. You may see slightly different numerical results due to floating-point round-off errors from different computation orders. To turn them off, set the environment variable `TF_ENABLE_ONEDNN_OPTS=0`.
     function(argument)                                   NaN      +inf     -inf     complex  empty    rank
     checks.choice                                        (no array: a name)
     checks.finite(value)                                 E        E        E        E        []       any
@@ -282,6 +276,7 @@ I0000 00:00:1796172969.354629   23691 port.cc:153] oneDNN custom operations are 
     widgets.learning_rate_explorer                       (no array: results measured by helpers' own runs (dicts of curves, features and pictures))
     widgets.new_figure                                   (no array: figures, controls and settings)
     widgets.noise_explorer(image)                        E        E        E        E        E        E
+    widgets.pdf_explorer                                 (no array: a sample count and a seed (it draws its samples; checked there))
     widgets.precomputed_explorer                         (no array: results measured by helpers' own runs (dicts of curves, features and pictures))
     widgets.set_bar_heights(heights)                     E        E        E        E        E        E
     widgets.snapshots                                    (no array: figures, controls and settings)
@@ -700,6 +695,7 @@ def _entries():
                     lambda: _rng().random((3, 8, 8)), first)],
         "procedural.palette": NoArray("a palette name or colour stops (numbers, checked there)"),
         "widgets.landscape_explorer": NoArray("a shape and settings (it makes its images; settings checked there)"),
+        "widgets.pdf_explorer": NoArray("a sample count and a seed (it draws its samples; checked there)"),
         **dict.fromkeys(["procedural.landscape", "procedural.sprite_sheet", "procedural.tile_map"],
                         NoArray("a shape and settings (they make images)")),
         # synthetic (notebook 07)

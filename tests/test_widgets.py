@@ -195,3 +195,33 @@ def test_landscape_explorer_draws_the_landscape_and_refuses_bad_settings():
     with pytest.raises(ValueError, match="seed"):
         landscape_explorer((32, 64), seed=51, render=False)
 
+
+
+def test_pdf_explorer_reaches_sigma_0_1_and_keeps_every_peak_in_view():
+    """Notebook 02 talks about σ = 0.1 (a density above 1): the σ slider must reach it, and the fixed
+    y-axis must hold the Gaussian's peak at every σ of the slider; the histograms have area 1."""
+    from helpers.density import gaussian_cdf, gaussian_pdf
+    from helpers.widgets import PDF_SIGMA_RANGE, pdf_explorer
+
+    panel = pdf_explorer(5000, seed=1, render=False)
+    sigma = panel.controls["sigma"]
+    assert sigma.min <= 0.1 and PDF_SIGMA_RANGE == (sigma.min, sigma.max)
+    ax_g, ax_u = panel.fig.axes
+    for s in (sigma.min, 0.5, 1.0, sigma.max):
+        panel.set(mu=0.0, sigma=s)
+        peak = float(gaussian_pdf(0.0, 0.0, s))
+        assert peak < ax_g.get_ylim()[1] and ax_g.get_ylim() == ax_u.get_ylim()
+        inside = 2 * float(gaussian_cdf(6.0, 0.0, s)) - 1       # the plotted range is [-6, 6]
+        assert f"σ = {s:.2f}: peak {peak:.2f}, area {inside:.3f}" in panel.fig.texts[0].get_text()
+        if s > 1.0:
+            continue                                             # some samples lie beyond 6 (3 σ)
+        for ax in (ax_g, ax_u):
+            heights, edges = ax.patches[0].get_data()[:2]
+            assert np.sum(heights * np.diff(edges)) == pytest.approx(1.0, abs=1e-9)  # all samples inside [-6, 6]
+    panel.set(mu=0.0, sigma=0.1)
+    heights = ax_g.patches[0].get_data()[0]
+    assert heights.max() > 3.0   # the histogram itself shows a density above 1, not only the curve
+    with pytest.raises(ValueError, match="n_samples"):
+        pdf_explorer(10, render=False)
+    with pytest.raises(ValueError, match="seed"):
+        pdf_explorer(1000, seed=-1, render=False)
