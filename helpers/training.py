@@ -495,6 +495,11 @@ class _Resumable(keras.callbacks.Callback):
 class ProgressBar(_Resumable):
     """A tqdm progress bar over steps, showing the latest logs (notebook or terminal).
 
+    In a notebook the bar is a widget shown through one display handle, which is updated once
+    more when training ends: the saved notebook's text fallback (what a viewer without the
+    widget, e.g. GitHub, shows) then reads the bar's last state, such as
+    ``epoch 45/45: 100%|##########| 2790/2790 [...]``, not its first (``0%|          | 0/2790``).
+
     Parameters
     ----------
     steps_per_epoch : int, optional
@@ -508,6 +513,7 @@ class ProgressBar(_Resumable):
         self.steps_per_epoch = steps_per_epoch
         self.keys = keys
         self.bar = None
+        self.handle = None
 
     def on_train_begin(self, logs=None):
         from tqdm.auto import tqdm
@@ -515,7 +521,17 @@ class ProgressBar(_Resumable):
         total = None
         if self.steps_per_epoch and self.total_epochs:
             total = self.steps_per_epoch * self.total_epochs
-        self.bar = tqdm(total=total, initial=self.start_step, unit="step", dynamic_ncols=True)
+        try:
+            from tqdm.notebook import tqdm_notebook
+        except ImportError:  # tqdm.notebook needs IPython
+            tqdm_notebook = None
+        widget = tqdm_notebook is not None and issubclass(tqdm, tqdm_notebook)
+        self.bar = tqdm(total=total, initial=self.start_step, unit="step", dynamic_ncols=True,
+                        **({"display": False} if widget else {}))
+        if widget and getattr(self.bar, "container", None) is not None:
+            from IPython.display import display
+
+            self.handle = display(self.bar.container, display_id=True)
 
     def on_train_batch_end(self, batch, logs=None):
         if self.bar is None:
@@ -543,6 +559,8 @@ class ProgressBar(_Resumable):
     def on_train_end(self, logs=None):
         if self.bar is not None:
             self.bar.close()
+            if self.handle is not None:      # the stored text fallback: the bar's last state
+                self.handle.update(self.bar.container)
 
 
 class LossHistory(_Resumable):

@@ -213,3 +213,60 @@ def test_minimax_option_trains_with_its_own_loss(digits):
     history = training.fit_resumable(gan, training.image_batches(digits[0], 32), epochs=1, max_steps=2,
                                      progress=False)
     assert all(v < 0 for v in history["g_loss"])         # -softplus(l) is negative
+
+
+@pytest.fixture(scope="module")
+def ablation_script():
+    """benchmarks/gan_ablation.py as a module (it is a script, not part of helpers)."""
+    import importlib.util
+
+    from helpers import config
+
+    path = config.repo_root() / "benchmarks" / "gan_ablation.py"
+    spec = importlib.util.spec_from_file_location("gan_ablation_script", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _stored_ablation(path):
+    import json
+
+    arrays = data.load_npz(path, ["table"])
+    return arrays, json.loads(arrays["table"].item())
+
+
+def test_stored_ablation_labels_are_the_benchmarks_current_ones(ablation_script):
+    """Notebook 04's ablation table shows the labels of data/gan_ablation.npz: they must be the
+    benchmark's ROWS labels (renaming a row there without --relabel leaves a stale label)."""
+    _, meta = _stored_ablation(data.embedded_path("gan_ablation.npz"))
+    assert {r["row"]: r["what"] for r in meta["table"]} == {
+        r["row"]: ablation_script.ROWS[r["row"]][0] for r in meta["table"]}
+
+
+def test_relabel_changes_only_the_labels_and_the_checksum(ablation_script, tmp_path):
+    import json
+    import shutil
+
+    path = tmp_path / "gan_ablation.npz"
+    shutil.copy(data.embedded_path("gan_ablation.npz"), path)
+    arrays, meta = _stored_ablation(path)
+    meta["table"][0]["what"] = "a stale label"
+    arrays["table"] = np.array(json.dumps(meta))
+    path.write_bytes(data.npz_bytes(arrays))
+    (tmp_path / "SHA256SUMS").write_text(f"{'0' * 64}  gan_ablation.npz\n{'1' * 64}  other.npz\n")
+
+    row = meta["table"][0]["row"]
+    assert ablation_script.relabel(path) == {row: ("a stale label", ablation_script.ROWS[row][0])}
+    after, new_meta = _stored_ablation(path)
+    assert set(after) == set(arrays)
+    for key in set(arrays) - {"table"}:
+        np.testing.assert_array_equal(after[key], arrays[key])
+    assert new_meta["table"][0]["what"] == ablation_script.ROWS[row][0]
+    for old_line, new_line in zip(meta["table"], new_meta["table"]):
+        assert {k: v for k, v in old_line.items() if k != "what"} == {k: v for k, v in new_line.items() if k != "what"}
+    assert "no retraining" in new_meta["relabelled"]
+    assert (tmp_path / "SHA256SUMS").read_text().splitlines() == [
+        f"{data.sha256_of(path)}  gan_ablation.npz", f"{'1' * 64}  other.npz"]
+    before = path.read_bytes()
+    assert ablation_script.relabel(path) == {} and path.read_bytes() == before   # already current: untouched

@@ -126,6 +126,35 @@ def test_progress_bar_counts_steps():
     assert learnt.bar.n == 12 and learnt.bar.total == 12
 
 
+def test_progress_bar_widget_leaves_its_last_state_as_text(monkeypatch):
+    """In a notebook the bar's text fallback (a saved notebook's text/plain) must end at its last
+    state: the display handle is updated at the end of training, for a finished and a stopped run."""
+    import IPython.display
+    import tqdm.auto
+    from tqdm.notebook import tqdm_notebook
+
+    shown = []
+
+    class Handle:
+        def update(self, obj):
+            shown.append(("update", repr(obj)))
+
+    def fake_display(obj, display_id=False):
+        shown.append(("display", repr(obj)))
+        assert display_id is True
+        return Handle()
+
+    monkeypatch.setattr(tqdm.auto, "tqdm", tqdm_notebook)
+    monkeypatch.setattr(IPython.display, "display", fake_display)
+    training.fit_resumable(make_model(), batches, epochs=2, callbacks=[training.ProgressBar(steps_per_epoch=4)])
+    assert [kind for kind, _ in shown] == ["display", "update"]
+    assert "0/8" in shown[0][1] and "epoch 2/2" in shown[1][1] and "100%" in shown[1][1] and "8/8" in shown[1][1]
+    shown.clear()
+    training.fit_resumable(make_model(), batches, epochs=2, max_steps=3,
+                           callbacks=[training.ProgressBar(steps_per_epoch=4)])
+    assert [kind for kind, _ in shown] == ["display", "update"] and "3/8" in shown[1][1]
+
+
 def test_plot_history_draws_each_key():
     import matplotlib
     matplotlib.use("Agg")
