@@ -209,6 +209,11 @@ def build_unet(channels=(32, 64), blocks=1, n_classes=0, image_shape=(28, 28, 1)
 def build_mlp(dim=2, hidden=128, depth=3, n_classes=0, seed=0, name="mlp"):
     """A fully connected network ``[x_t, t] -> R^dim`` for 1-D/2-D toy data (trains in seconds).
 
+    ``n_classes > 0`` adds a label input (class ``n_classes`` is the "no class" token) through an
+    embedding. ``seed``: an int, or a :class:`helpers.training.SeededInitializers` shared with
+    another network; it seeds every random initial weight, the embedding's included (the global
+    seeds are left alone).
+
     Examples
     --------
     >>> build_mlp(2).output.shape
@@ -223,7 +228,11 @@ def build_mlp(dim=2, hidden=128, depth=3, n_classes=0, seed=0, name="mlp"):
     if n_classes:
         y_in = keras.Input((), dtype="int32", name="label")
         inputs.append(y_in)
-        h = layers.Concatenate(name="with_class")([h, layers.Embedding(n_classes + 1, 8, name="class_embedding")(y_in)])
+        # Seeded like the kernels (Keras's default "uniform" would draw its seed from Python's global generator).
+        embedding = layers.Embedding(n_classes + 1, 8, name="class_embedding",
+                                     embeddings_initializer=keras.initializers.RandomUniform(
+                                         -0.05, 0.05, seed=init._random.randint(1, 10**9)))
+        h = layers.Concatenate(name="with_class")([h, embedding(y_in)])
     for i in range(checks.integer(depth, "depth")):
         h = layers.Dense(hidden, activation="silu", kernel_initializer=init(), name=f"dense{i}")(h)
     out = layers.Dense(dim, kernel_initializer="zeros", name="out")(h)
