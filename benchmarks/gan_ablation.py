@@ -173,6 +173,11 @@ ROWS = {
     "conditional_recipe": ("conditional + the recipe", dict(GAN_RECIPE, conditional=True)),
     "conditional_projection": ("conditional + the recipe + projection discriminator",
                                dict(GAN_RECIPE, conditional=True, conditioning="projection")),
+    # tried for the conditional target (FID <= 12) after the unconditional rows of 2026-12-02:
+    "conditional_projection_dropout": ("conditional + the recipe + projection + dropout 0.3 in D",
+                                       dict(GAN_RECIPE, conditional=True, conditioning="projection", dropout=0.3)),
+    "conditional_projection_ttur": ("conditional + the recipe + projection + D learns 2x faster (D 1e-2)",
+                                    dict(GAN_RECIPE, conditional=True, conditioning="projection", d_lr=1e-2)),
 }
 
 
