@@ -146,7 +146,7 @@ def train_and_measure():
     EPOCHS = config.pick(full=30, quick=2)                                          # cell 14
     BATCH = 64
     with tempfile.TemporaryDirectory() as folder:
-        CHECKPOINTS = Path(folder) / "05_vae_vae_z2"
+        CHECKPOINTS = Path(folder) / "vae_z2"
         shutil.rmtree(CHECKPOINTS, ignore_errors=True)
         batches = image_batches(x_train, BATCH)
 
