@@ -337,17 +337,20 @@ def _iwae_tightens(iwae_answers, vae2, x_test):
                 + ("" if ok else "; expected three means that increase with k, the first one close to the ELBO"))
 
 
-@exercise("05", 3, answers=("inactive_answer",), uses=("beta_models", "x_test"))
-def _inactive_dimensions(inactive_answer, beta_models, x_test):
+@exercise("05", 3, answers=("kl90_answer",), uses=("beta_models", "x_test"))
+def _dimensions_with_most_kl(kl90_answer, beta_models, x_test):
     import numpy as np
 
-    mean = beta_models[4].embed(x_test)
-    _, log_var = beta_models[4].encode(x_test[..., None])
+    mean = np.asarray(beta_models[8].embed(x_test), dtype=np.float64)
+    _, log_var = beta_models[8].encode(x_test[..., None])
     log_var = np.array(log_var, dtype=np.float64)
-    kl_per_dim = (0.5 * (np.exp(log_var) + mean**2 - 1 - log_var)).mean(axis=0)
-    ok = inactive_answer == int((kl_per_dim < 0.05).sum())
-    return ok, f"{inactive_answer} of 16 dimensions off" if ok else (
-        "average the KL of each latent dimension over the test digits, then count those below 0.05")
+    kl_per_dim = np.sort((0.5 * (np.exp(log_var) + mean**2 - 1 - log_var)).mean(axis=0))[::-1]
+    cumulative = np.cumsum(kl_per_dim)
+    want = int(np.searchsorted(cumulative, 0.9 * cumulative[-1]) + 1)
+    ok = kl90_answer == want
+    return ok, (f"{want} of {len(kl_per_dim)} dimensions carry {cumulative[want - 1] / cumulative[-1]:.0%} of the KL"
+                if ok else "average the KL of each dimension over the test digits, sort it from largest to smallest "
+                "and count how many of the largest reach 90% of the total (np.cumsum)")
 
 
 # --------------------------------------------------------------------------- 03 neural networks

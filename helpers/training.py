@@ -35,6 +35,28 @@ uninterrupted one, the model must
    ``numpy.random.Generator`` owned by the loop) for shuffling; the loop replays the
    epoch's order from the saved generator state and skips the batches already done.
 
+Reproducibility
+---------------
+What repeats bit for bit: a run whose randomness is all seeded (the model's ``seed``, the
+``seed`` of :func:`fit_resumable` for the data order), on one machine with one number of CPU
+threads, gives the same weights every time, whatever the global seeds
+(``tests/test_training.py``), and a resumed run equals an uninterrupted one.
+
+What does not: the same run with another number of TensorFlow intra-op threads, or on a processor
+with other vector instructions (AVX2, AVX-512, AMX). TensorFlow's CPU kernels split a sum into
+blocks whose number depends on both, float32 addition rounds differently in another order, and
+training amplifies these last-bit differences. Notebook 05's 2-D VAE (30 epochs, every seed fixed),
+trained in a fresh process per thread count by ``scripts/data/vae_threads.py``
+(``data/vae_threads.json``; 2026-12-02, a 2-core Intel Xeon with AVX-512 and AMX, TensorFlow
+2.21.0): test -ELBO 165.57, 165.90, 165.94, 166.52 and 166.63 nats with 1, 2, 3, 4 and 8 threads,
+five different sets of weights, 42.6-45.3 % of reconstructions keeping their class; a second
+1-thread run gave identical weights, the default (one thread per core) equals the 2-thread run,
+``tf.config.experimental.enable_op_determinism()`` changed nothing, and ``TF_ENABLE_ONEDNN_OPTS=0``
+gave yet other weights (167.33 with 2 threads). The notebook's stored output read 165.90 (the
+2-thread figure) in its runs of 2026-12-01 and 166.21 in one run of 2026-12-02, which none of the
+thread counts above gives. To compare two runs exactly, run them on one machine with
+``TF_NUM_INTRAOP_THREADS`` set before TensorFlow is imported.
+
 Examples
 --------
 >>> import keras, numpy as np
