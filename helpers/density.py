@@ -894,8 +894,10 @@ class GaussianImageModel:
     ``kind="full"``
         The full sample covariance.
 
-    Every variance is floored at ``min_variance``, so the covariance is positive definite and
-    the density proper even where all training images agree (MNIST's black border). Fitted
+    Every variance is floored at ``min_variance`` (each pixel's variance for ``"independent"``;
+    the covariance's eigenvalues, the variances along its principal directions, for ``"pca"``
+    and ``"full"``), so the covariance is positive definite and the density proper even where
+    all training images agree (MNIST's black border). Fitted
     by maximum likelihood (covariance with ddof=0). Sampling uses the eigen-decomposition
     ``cov = V diag(lam) V^T`` as the square root (for a full covariance this plays the part
     of the Cholesky factor of :func:`mvn_sample`, and gives the principal components too).
