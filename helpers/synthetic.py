@@ -38,8 +38,8 @@ N_TRAIN = 4000
 
 #: Where training digits can come from. ``labels_seen``: how many labelled digits the generator's
 #: weights were trained with (0: trained on images only). The conditional models, and the diffusion
-#: model even when sampled unconditionally (its network was trained with the labels, dropped in 10 %
-#: of the steps), saw all 4,000 labels.
+#: model even when sampled unconditionally (its network was trained with the labels, replaced by "no
+#: class" for 10 % of the training examples), saw all 4,000 labels.
 SOURCES = {
     "real": dict(shipped=None, conditional=True, labels_seen=4000, title="real digits (4,000)"),
     "conditional_dcgan": dict(shipped="conditional_dcgan", conditional=True, labels_seen=4000,
