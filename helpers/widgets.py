@@ -743,7 +743,8 @@ def upsampling_explorer(image, max_seed=30, render=True):
     """Panel: double a digit's resolution by transposed convolution or by resize + convolution.
 
     The image is first halved (2x2 averages), then doubled again by the chosen method with a
-    uniform kernel (seed 0) or a random positive one (as an untrained layer has). Left to
+    uniform kernel (seed 0) or a random one with positive weights (simpler than an untrained
+    layer's, whose weights take both signs; the stamps overlap in the same way). Left to
     right: the half-size input, the doubled digit, and the doubled *flat grey* image drawn
     relative to its mean (white = mean, red brighter, blue darker): any pattern there is made
     by the layer itself -- a checkerboard artifact.
@@ -823,8 +824,32 @@ def _final_loss(losses, last=10):
     return float(np.mean(losses[-last:]))
 
 
+def _label_curve_ends(ax, ends, top, gap=0.08):
+    """Write each curve's label just right of its last point, nudged apart vertically.
+
+    ``ends``: label -> (x, y) of the curve's last point in the plot (y already inside [0, top]).
+    Labels closer than ``gap * top`` are pushed apart (upwards, then back down if the highest
+    would leave the axes), so that each stays readable next to the curve it names.
+    """
+    order = sorted(ends, key=lambda label: ends[label][1])
+    ys = []
+    for label in order:
+        ys.append(max(ends[label][1], ys[-1] + gap * top) if ys else ends[label][1])
+    overflow = ys[-1] - 0.97 * top if ys else 0.0
+    if overflow > 0:
+        ys = [max(y - overflow, 0.0) for y in ys]
+        for i in range(1, len(ys)):
+            ys[i] = max(ys[i], ys[i - 1] + gap * top)
+    for label, y in zip(order, ys):
+        ax.annotate(label, (ends[label][0], y), xytext=(3, 0), textcoords="offset points",
+                    va="center", ha="left", fontsize=7, color="0.45", annotation_clip=False)
+
+
 def learning_rate_explorer(runs, render=True):
     """Panel: training-loss curves measured at several learning rates; a slider picks one.
+
+    Every run is drawn in grey with its learning rate written at its right end (at the top
+    edge if it ended above the plot or not finite); the chosen one is drawn again in red.
 
     Parameters
     ----------
@@ -886,9 +911,13 @@ def learning_rate_explorer(runs, render=True):
     highlighted = {}
     for ax, (name, by_rate) in zip(axes, curves.items()):
         steps = max(len(c) for c in by_rate.values())
+        ends = {}
         for r in rates:
             c = np.clip(by_rate[r], None, 10 * top)            # drawing only: leaves the plot upwards
             ax.plot(np.arange(1, len(c) + 1), c, color="0.8", linewidth=0.8)
+            last = c[-1] if np.isfinite(c[-1]) else np.inf
+            ends[f"{r:g}"] = (len(c), float(np.clip(last, 0.0, top)))
+        _label_curve_ends(ax, ends, top)
         highlighted[name], = ax.plot([], [], color="tab:red", linewidth=1.8)
         ax.set(xlim=(1, steps), ylim=(0, top), xlabel="step", ylabel="training loss")
         ax.set_autoscale_on(False)

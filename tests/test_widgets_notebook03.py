@@ -130,6 +130,33 @@ def test_learning_rate_explorer_titles_fit_in_the_figure(monkeypatch):
         assert 0 <= box.x0 and box.x1 <= panel.fig.bbox.x1 and box.y1 <= panel.fig.bbox.y1, ax.get_title()
 
 
+def test_learning_rate_explorer_labels_every_grey_curve_with_its_rate(monkeypatch):
+    """Each run's learning rate is written beside the end of its curve, in the order the curves end,
+    apart enough to read, and inside the figure -- also for a run that ends above the plot or as NaN."""
+    import matplotlib
+
+    monkeypatch.setitem(matplotlib.rcParams, "figure.dpi", 100)
+    runs = {"SGD": {1e-4: [2.3, 2.31, 2.30], 1e-3: [2.3, 2.29, 2.28], 0.1: [2.3, 1.0, 0.6], 1.0: [2.3, 9.0, np.nan]},
+            "Adam": {1e-4: [2.3, 2.0, 1.8], 1e-3: [2.3, 0.9, 0.5], 0.1: [2.3, 1.2, 0.9], 1.0: [2.3, 3.0, 3.1]}}
+    panel = learning_rate_explorer(runs, render=False)
+    panel.image()
+    renderer = panel.fig.canvas.get_renderer()
+    for ax, (name, by_rate) in zip(panel.fig.axes, runs.items()):
+        labels = {t.get_text(): t for t in ax.texts}
+        assert set(labels) == {f"{r:g}" for r in by_rate}, name
+        last = {f"{r:g}": (c[-1] if np.isfinite(c[-1]) else np.inf) for r, c in by_rate.items()}
+        by_end = sorted(last, key=last.get)
+        heights = [labels[label].xy[1] for label in by_end]
+        assert heights == sorted(heights), (name, by_end, heights)           # same order as the curves' ends
+        boxes = [labels[label].get_window_extent(renderer) for label in by_end]
+        for below, above in zip(boxes, boxes[1:]):
+            assert above.y0 >= below.y1 - 1, name                              # readable: no overlap
+        for box in boxes:
+            assert 0 <= box.x0 and box.x1 <= panel.fig.bbox.x1 and 0 <= box.y0 and box.y1 <= panel.fig.bbox.y1
+        assert labels["1"].xy[1] <= ax.get_ylim()[1]                          # a diverged run: at the top edge
+    assert panel.fig.axes[0].lines[-1].get_color() == "tab:red"                 # the highlight is still the last line
+
+
 def test_fid_explorer_shows_the_chosen_set():
     rng = np.random.default_rng(0)
     ref = rng.normal(size=(300, 5))
