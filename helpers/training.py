@@ -159,6 +159,29 @@ def _model_is_built(model):
     return len(model.variables) > 0
 
 
+def _create_step_variables(model, batch):
+    """Create the variables that a model's first training step would otherwise create.
+
+    Keras creates the optimizer's variables (Adam's moments...) and those of compiled metrics
+    lazily, inside the first call of the ``tf.function`` that runs a training step, and
+    TensorFlow traces a function whose first trace created variables a second time (0.1 s for
+    each of notebook 03's small dense networks, more for bigger ones). Created here beforehand,
+    with the same initial values (zeros), the step is traced once and trains bit for bit as
+    before. Models whose layers are not all built yet are left as they are. A model with a
+    ``train_step`` of its own gets its optimizers built; metrics given to ``compile`` would still
+    be created in the first trace (the course's models keep theirs in trackers made in ``__init__``).
+    """
+    if not all(layer.built for layer in model._flatten_layers(include_self=False)):
+        return
+    if type(model).train_step is keras.Model.train_step:
+        # Keras's own step (compile(loss=..., metrics=...)): build what Keras builds before the
+        # first step when it runs under a distribution strategy -- compiled metrics and loss, optimizer.
+        x, y, sample_weight = (*_split(batch), None, None)[:3]
+        model._symbolic_build(data_batch=(x, y, sample_weight))
+    else:
+        _build_optimizers(model)    # a train_step of its own: its optimizers; its trackers exist already
+
+
 def fit_resumable(model, dataset_fn, epochs, checkpoint_dir=None, checkpoint_every=None,
                   callbacks=(), seed=0, max_steps=None, progress=True):
     """Train ``model`` for ``epochs`` epochs, checkpointing and resuming exactly.
@@ -247,6 +270,7 @@ def fit_resumable(model, dataset_fn, epochs, checkpoint_dir=None, checkpoint_eve
             cb.resume_from(step, epoch, epochs, history)
         cb.on_train_begin()
     stopped = False
+    prepared = False
     while epoch < epochs and not stopped:
         epoch_rng_state = rng.bit_generator.state      # replayed on resume
         batches = dataset_fn(epoch, rng)
@@ -258,6 +282,9 @@ def fit_resumable(model, dataset_fn, epochs, checkpoint_dir=None, checkpoint_eve
             if done_in_epoch < skip:
                 done_in_epoch += 1
                 continue
+            if not prepared:                # before the first step: traced once, not twice
+                _create_step_variables(model, batch)
+                prepared = True
             logs = model.train_on_batch(*_split(batch), return_dict=True)
             logs = {k: float(v) for k, v in logs.items()}
             step += 1

@@ -130,3 +130,34 @@ def test_numpy_classifier_equals_keras_classifier(digits):
                                keras.ops.convert_to_numpy(fresh(x[..., None])), atol=1e-4)
     assert not np.allclose(metrics.forward(x[:5], weights=export_weights(fresh), upto="logits"),
                            keras_logits[:5], atol=1e-2)
+
+
+def _shift_digits_one_by_one(images, rng, max_shift=2):
+    """The plain reference: each image's two shifts drawn in image order, each image rolled on its own."""
+    out = np.zeros_like(images)
+    for i, img in enumerate(images):
+        dy, dx = rng.integers(-max_shift, max_shift + 1, size=2)
+        out[i] = np.roll(np.roll(img, dy, axis=0), dx, axis=1)
+    return out
+
+
+@pytest.mark.parametrize("kind, max_shift", [("digits", 2), ("digits with a channel axis", 2),
+                                             ("random uint8, 9 x 7", 3), ("one random image", 2),
+                                             ("digits", 0)])
+def test_shift_digits_equals_rolling_each_image_on_its_own(digits, kind, max_shift):
+    """shift_digits rolls all images of one shift together: the same images, bit for bit, and the
+    generator left in the same state (the next epoch's shuffle depends on it)."""
+    pytest.importorskip("keras")
+    from helpers.models.classifier import shift_digits
+
+    images = {"digits": digits[0][::13],                                  # 308 digits of every class
+              "digits with a channel axis": digits[1][:64, :, :, None],
+              "random uint8, 9 x 7": np.random.default_rng(9).integers(0, 256, (50, 9, 7), dtype=np.uint8),
+              "one random image": np.random.default_rng(9).random((1, 28, 28))}[kind]
+    rng_ref, rng = np.random.default_rng(5), np.random.default_rng(5)
+    expected = _shift_digits_one_by_one(images, rng_ref, max_shift)
+    moved = shift_digits(images, rng, max_shift)
+    assert moved.dtype == images.dtype and moved.shape == images.shape
+    np.testing.assert_array_equal(moved, expected)
+    assert rng.bit_generator.state == rng_ref.bit_generator.state
+    assert np.array_equal(moved, images) == (max_shift == 0)

@@ -88,6 +88,48 @@ def test_checkpoint_of_another_architecture_is_refused(tmp_path):
         training.fit_resumable(other, batches, epochs=2, checkpoint_dir=tmp_path, progress=False)
 
 
+
+class _CountTraces(keras.layers.Layer):
+    """An identity layer that counts its calls in training mode: once per trace of a training step."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.traces = 0
+
+    def call(self, x, training=None):
+        self.traces += int(bool(training))   # Python: runs when the step is traced, not at every step
+        return x
+
+
+class _OwnStep(keras.Sequential):
+    def train_step(self, data):             # a train_step of its own (as the course's models have)
+        return super().train_step(data)
+
+
+@pytest.mark.parametrize("step", ["keras's train_step", "a train_step of its own", "resumed"])
+def test_the_training_step_is_traced_once(tmp_path, step):
+    """fit_resumable creates the optimizer's and the compiled metrics' variables before the first
+    step. Created inside it, they make TensorFlow trace the step a second time (0.1 s per small model)."""
+    def make():
+        counter = _CountTraces()
+        layers = [keras.Input((4,)), counter, keras.layers.Dense(8, activation="relu"), keras.layers.Dense(1)]
+        if step == "a train_step of its own":   # as the course's models: no compiled metrics
+            model = _OwnStep(layers, name="own_step")
+            model.compile(optimizer=keras.optimizers.Adam(1e-2), loss="mse")
+        else:
+            model = keras.Sequential(layers)
+            model.compile(optimizer=keras.optimizers.Adam(1e-2), loss="mse", metrics=["mae"])
+        return model, counter
+
+    checkpoints = tmp_path if step == "resumed" else None
+    if step == "resumed":
+        training.fit_resumable(make()[0], batches, epochs=1, checkpoint_dir=checkpoints, progress=False)
+    model, counter = make()
+    history = training.fit_resumable(model, batches, epochs=3, checkpoint_dir=checkpoints, progress=False)
+    assert history["step"] == list(range(1, 13)) and ("mae" in history) == (step != "a train_step of its own")
+    assert counter.traces == 1
+
+
 def test_live_samples_update_one_figure_in_place(monkeypatch):
     shown = []
 

@@ -124,10 +124,12 @@ def shift_digits(images, rng, max_shift=2):
         raise ValueError(f"images must have shape (N, H, W) or (N, H, W, C); got {images.shape}")
     rng = checks.make_rng(rng)
     max_shift = checks.integer(max_shift, "max_shift", minimum=0)
-    out = np.zeros_like(images)
-    for i, img in enumerate(images):
-        dy, dx = rng.integers(-max_shift, max_shift + 1, size=2)
-        out[i] = np.roll(np.roll(img, dy, axis=0), dx, axis=1)
+    # (dy, dx) of each image, drawn in image order: one call per image, as a loop over images would
+    shifts = np.array([rng.integers(-max_shift, max_shift + 1, size=2) for _ in range(len(images))])
+    out = np.empty_like(images)
+    for dy, dx in np.unique(shifts, axis=0):             # one roll per distinct shift, not per image
+        same = (shifts[:, 0] == dy) & (shifts[:, 1] == dx)
+        out[same] = np.roll(images[same], (dy, dx), axis=(1, 2))
     return out
 
 
@@ -140,7 +142,9 @@ class _Accuracy(keras.callbacks.Callback):
         self.values = []
 
     def on_epoch_end(self, epoch, logs=None):
-        logits = self.model.predict(self.images, batch_size=500, verbose=0)
+        # predict_on_batch reuses one traced function; predict would build a tf.data pipeline every epoch
+        logits = np.concatenate([keras.ops.convert_to_numpy(self.model.predict_on_batch(self.images[i:i + 500]))
+                                 for i in range(0, len(self.images), 500)])
         self.values.append(float(np.mean(np.argmax(logits, axis=1) == self.labels)))
         if self.show:
             print(f"epoch {epoch + 1:2d}: held-out accuracy {self.values[-1]:.4f}", flush=True)
