@@ -88,7 +88,6 @@ def test_checkpoint_of_another_architecture_is_refused(tmp_path):
         training.fit_resumable(other, batches, epochs=2, checkpoint_dir=tmp_path, progress=False)
 
 
-
 class _CountTraces(keras.layers.Layer):
     """An identity layer that counts its calls in training mode: once per trace of a training step."""
 

@@ -244,6 +244,11 @@ def summarise(runs):
     default = next((r for r in runs if r["threads"] is None), None)
     same_as_default = [r["threads"] for r in counted if default and r["weights_sha256"] == default["weights_sha256"]]
     repeats = [r for r in runs if r["repeat"]]
+
+    def repeats_itself(r):
+        "whether a repeat ended with the same weights as the first run of its thread count"
+        return any(c["threads"] == r["threads"] and c["weights_sha256"] == r["weights_sha256"] for c in counted)
+
     variants = {}
     for r in runs:
         if r["variant"] is not None:
@@ -259,12 +264,8 @@ def summarise(runs):
         "same_class_min": min(r["same_class"] for r in counted), "same_class_max": max(r["same_class"] for r in counted),
         "distinct_weights": len({r["weights_sha256"] for r in counted}),
         "default_threads_equal_to": same_as_default,
-        "repeats_bit_identical": [r["threads"] for r in repeats
-                                  if any(c["threads"] == r["threads"] and c["weights_sha256"] == r["weights_sha256"]
-                                         for c in counted)],
-        "repeats_different": [r["threads"] for r in repeats
-                              if not any(c["threads"] == r["threads"] and c["weights_sha256"] == r["weights_sha256"]
-                                         for c in counted)],
+        "repeats_bit_identical": [r["threads"] for r in repeats if repeats_itself(r)],
+        "repeats_different": [r["threads"] for r in repeats if not repeats_itself(r)],
         "variants": variants,
     }
 
